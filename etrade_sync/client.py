@@ -1,0 +1,82 @@
+"""
+etrade_sync.client
+~~~~~~~~~~~~~~~~~~
+
+This module provides :class:`Client`, the object users hold: one session, one
+rate gate, one token, and the endpoint groups ``accounts``, ``market``,
+``orders`` and ``alerts``.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from .api.accounts import AccountsAPI
+from .api.market import MarketAPI
+from .auth import AuthManager
+from .config import Settings
+from .metrics import Metrics
+from .ratelimit import RateGate
+from .session import build_session
+from .transport import Transport
+
+__all__ = ["Client"]
+
+
+class Client:
+    """A synchronous E*TRADE client.
+
+    ::
+
+        with etrade_sync.Client.from_env() as client:
+            for account in client.accounts.list():
+                print(account.account_id, client.accounts.balance(account.account_id_key))
+
+    ``gate`` replaces the process-wide rate gate for this settings' consumer key
+    (tests use it to measure one client alone).
+    """
+
+    def __init__(self, settings: Settings | None = None, *, gate: RateGate | None = None) -> None:
+        self.settings = settings if settings is not None else Settings.from_env()
+        self.session = build_session(self.settings)
+        self.gate = gate if gate is not None else RateGate.shared(self.settings)
+        self.metrics = Metrics()
+        self.auth = AuthManager(self.settings, self.session)
+        self.transport = Transport(
+            self.settings,
+            self.session,
+            self.gate,
+            guard=self.auth,
+            recorder=self.metrics,
+        )
+        self.accounts = AccountsAPI(self)
+        self.market = MarketAPI(self)
+
+    @classmethod
+    def from_env(
+        cls, dotenv_path: str | os.PathLike[str] | None = None, **overrides: Any
+    ) -> Client:
+        """A client configured from the environment and ``.env`` (see :class:`Settings`)."""
+        return cls(Settings.from_env(dotenv_path, **overrides))
+
+    def stats(self) -> dict[str, Any]:
+        """Calls, errors, retries and latency per endpoint, and the rate gate's figures."""
+        return {
+            "calls": self.metrics.snapshot(),
+            "gate": self.gate.stats(),
+            "clock_skew_s": self.transport.clock_skew,
+        }
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self.transport.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Client(environment={self.settings.environment!r}, api={self.settings.api_base!r})"

@@ -1,0 +1,413 @@
+"""
+etrade_sync.config
+~~~~~~~~~~~~~~~~~~
+
+This module provides :class:`Settings`: credentials, environment, hosts, rate
+limits, cache lifetimes and timeouts, and :meth:`Settings.from_env`, which reads
+them from the process environment and a ``.env`` file.
+
+The library never loads a ``.env`` file behind your back: only
+:meth:`Settings.from_env` does, searching from the current working directory.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import ipaddress
+import itertools
+import os
+import re
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from .errors import ConfigurationError
+
+__all__ = [
+    "CATEGORIES",
+    "DEFAULT_RATE_LIMITS",
+    "RateSpec",
+    "Settings",
+    "default_data_dir",
+    "parse_rate_limits",
+]
+
+Environment = Literal["sandbox", "production"]
+
+#: Rate-limit categories: E*TRADE's modules. Alerts share the accounts budget
+#: unless a limit for ``alerts`` is configured.
+CATEGORIES: tuple[str, ...] = ("accounts", "market", "orders", "alerts")
+
+#: One rate: ``(limit, interval_seconds)``.
+RateSpec = tuple[int, float]
+
+#: E*TRADE's published per-module limits (per consumer key).
+DEFAULT_RATE_LIMITS: dict[str, tuple[RateSpec, ...] | None] = {
+    "accounts": ((2, 1.0), (7000, 3600.0)),
+    "market": ((4, 1.0), (14000, 3600.0)),
+    "orders": ((2, 1.0), (7000, 3600.0)),
+}
+
+_HOSTS: dict[str, str] = {
+    "sandbox": "https://apisb.etrade.com",
+    "production": "https://api.etrade.com",
+}
+_OAUTH_HOST = "https://api.etrade.com"
+_AUTHORIZE_URL = "https://us.etrade.com/e/t/etws/authorize"
+
+_UNITS = {"s": 1.0, "sec": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0, "hr": 3600.0, "d": 86400.0}
+_RATE_RE = re.compile(r"^\s*(\d+)\s*/\s*(\d*(?:\.\d+)?)\s*([a-z]+)\s*$")
+
+
+def default_data_dir() -> Path:
+    """Where tokens and the order journal live unless configured otherwise."""
+    if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
+        base = Path(os.environ.get("LOCALAPPDATA", Path.home() / "AppData" / "Local"))
+    else:
+        base = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state")
+    return base / "etrade_sync"
+
+
+def _parse_one_category(name: str, text: str, where: str) -> tuple[RateSpec, ...] | None:
+    text = text.strip()
+    if text.lower() in {"unlimited", "none", "off"}:
+        return None
+    rates: list[RateSpec] = []
+    for part in text.split(","):
+        match = _RATE_RE.match(part.lower())
+        unit = _UNITS.get(match.group(3)) if match else None
+        if not match or unit is None or int(match.group(1)) < 1:
+            raise ConfigurationError(
+                f"{where}: {name}={text!r} is not a rate list; write rates such as "
+                f"'4/s, 14000/h' (units s, min, h, d) or 'unlimited'",
+                name=where,
+            )
+        multiple = float(match.group(2)) if match.group(2) else 1.0
+        if multiple <= 0:
+            raise ConfigurationError(f"{where}: interval in {part!r} must be > 0", name=where)
+        rates.append((int(match.group(1)), multiple * unit))
+    rates.sort(key=lambda r: r[1])
+    for (l1, i1), (l2, i2) in itertools.pairwise(rates):
+        if i1 == i2 or l2 <= l1 or l2 / i2 > l1 / i1:
+            raise ConfigurationError(
+                f"{where}: {name}={text!r}: each longer interval needs a larger limit and no "
+                f"higher rate than the shorter one",
+                name=where,
+            )
+    return tuple(rates)
+
+
+def parse_rate_limits(
+    value: str | Mapping[str, Any] | None, *, where: str = "rate_limits"
+) -> dict[str, tuple[RateSpec, ...] | None]:
+    """Parse rate limits and merge them over E*TRADE's defaults.
+
+    ``value`` is ``None`` (the defaults), a mapping ``{"market": "4/s, 14000/h",
+    "orders": "unlimited"}`` (values may also be sequences of ``(limit, seconds)``), or
+    the environment form ``"market=4/s,14000/h;orders=2/s"``.
+    """
+    merged: dict[str, tuple[RateSpec, ...] | None] = dict(DEFAULT_RATE_LIMITS)
+    if value is None:
+        return merged
+    items: dict[str, Any]
+    if isinstance(value, str):
+        items = {}
+        for chunk in filter(None, (c.strip() for c in value.split(";"))):
+            name, sep, rest = chunk.partition("=")
+            if not sep:
+                raise ConfigurationError(
+                    f"{where}: {chunk!r} lacks '='; write 'market=4/s,14000/h;orders=2/s'",
+                    name=where,
+                )
+            items[name.strip().lower()] = rest
+    elif isinstance(value, Mapping):
+        items = {str(k).lower(): v for k, v in value.items()}
+    else:
+        raise ConfigurationError(f"{where} must be a mapping or a string", name=where)
+    for name, spec in items.items():
+        if name not in CATEGORIES:
+            raise ConfigurationError(
+                f"{where}: unknown category {name!r}; use one of {', '.join(CATEGORIES)}",
+                name=where,
+            )
+        if spec is None or isinstance(spec, str):
+            merged[name] = _parse_one_category(name, spec or "unlimited", where)
+        else:
+            text = ", ".join(f"{int(lim)}/{float(sec)}s" for lim, sec in spec)
+            merged[name] = _parse_one_category(name, text, where)
+    return merged
+
+
+def _check_url(value: str, name: str) -> str:
+    parts = urlsplit(value)
+    host = parts.hostname or ""
+    if parts.scheme == "https" and host:
+        return value.rstrip("/")
+    if parts.scheme == "http" and host:
+        try:
+            loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            loopback = False
+        if loopback:
+            return value.rstrip("/")
+        raise ConfigurationError(
+            f"{name}={value!r}: plain http:// is only allowed for a loopback host "
+            f"(the local simulator); use https://",
+            name=name,
+        )
+    raise ConfigurationError(f"{name}={value!r} is not an https:// URL", name=name)
+
+
+def _mask(value: str | None) -> str | None:
+    if not value:
+        return value
+    return value[:4] + "…" if len(value) > 8 else "…"
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
+class Settings:
+    """Everything a :class:`~etrade_sync.Client` needs to know.
+
+    Sandbox is the default; production is used only when asked for with
+    ``environment="production"``. ``repr()`` never shows a secret.
+    """
+
+    consumer_key: str | None = None
+    consumer_secret: str | None = None
+    environment: Environment = "sandbox"
+    base_url: str | None = None
+    oauth_base_url: str | None = None
+    authorize_url: str | None = None
+    token_file: str | os.PathLike[str] | None = None
+    token_key: str | None = None
+    quote_ttl: float = 5.0
+    balance_ttl: float = 60.0
+    accounts_ttl: float = 300.0
+    expirations_ttl: float = 3600.0
+    rate_limits: str | Mapping[str, Any] | None = None
+    rate_limit_backend: str = "memory"
+    connect_timeout: float = 5.0
+    read_timeout: float = 30.0
+    max_retries: int = 4
+    backoff_factor: float = 0.5
+    backoff_jitter: float = 0.5
+    backoff_max: float = 16.0
+    retry_after_max: float = 60.0
+    gate_timeout: float = 120.0
+    renew_margin: float = 600.0
+    journal_file: str | os.PathLike[str] | None = None
+    circuit_failures: int = 5
+    circuit_cooldown: float = 30.0
+
+    def __post_init__(self) -> None:
+        if self.environment not in _HOSTS:
+            raise ConfigurationError(
+                f"environment={self.environment!r}: use 'sandbox' or 'production'",
+                name="environment",
+            )
+        for name in ("base_url", "oauth_base_url", "authorize_url"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, _check_url(str(value), name))
+        for name in (
+            "quote_ttl",
+            "balance_ttl",
+            "accounts_ttl",
+            "expirations_ttl",
+            "backoff_factor",
+            "backoff_jitter",
+            "backoff_max",
+            "retry_after_max",
+            "renew_margin",
+            "circuit_cooldown",
+        ):
+            self._check_number(name, minimum=0.0)
+        for name in ("connect_timeout", "read_timeout", "gate_timeout"):
+            self._check_number(name, minimum=0.001)
+        for name in ("max_retries", "circuit_failures"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ConfigurationError(f"{name}={value!r} must be an integer >= 0", name=name)
+        if self.renew_margin >= 7200:
+            raise ConfigurationError("renew_margin must be below 7200 s", name="renew_margin")
+        object.__setattr__(self, "_rates", parse_rate_limits(self.rate_limits))
+        backend = self.rate_limit_backend
+        if not isinstance(backend, str) or not (
+            backend == "memory" or backend.startswith(("sqlite:///", "redis://", "rediss://"))
+        ):
+            raise ConfigurationError(
+                f"rate_limit_backend={backend!r}: use 'memory', 'sqlite:///path/to/file' "
+                f"or 'redis://host:port/db'",
+                name="rate_limit_backend",
+            )
+
+    def _check_number(self, name: str, *, minimum: float) -> None:
+        value = getattr(self, name)
+        if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+            raise ConfigurationError(f"{name}={value!r} must be a number of seconds", name=name)
+        if value < minimum or value == float("inf"):
+            raise ConfigurationError(f"{name}={value!r} must be >= {minimum}", name=name)
+
+    # -- resolved values -----------------------------------------------------------
+
+    @property
+    def api_base(self) -> str:
+        """The API host in use, e.g. ``https://apisb.etrade.com``."""
+        return self.base_url or _HOSTS[self.environment]
+
+    @property
+    def oauth_base(self) -> str:
+        """The OAuth host: ``oauth_base_url``, else ``base_url``, else api.etrade.com."""
+        return self.oauth_base_url or self.base_url or _OAUTH_HOST
+
+    @property
+    def authorize_base(self) -> str:
+        """The login page E*TRADE shows to the user (without its query string)."""
+        return self.authorize_url or _AUTHORIZE_URL
+
+    @property
+    def resolved_rate_limits(self) -> dict[str, tuple[RateSpec, ...] | None]:
+        """Rate limits per category after merging over the defaults."""
+        rates: dict[str, tuple[RateSpec, ...] | None] = object.__getattribute__(self, "_rates")
+        return dict(rates)
+
+    @property
+    def token_path(self) -> Path:
+        """The encrypted token file."""
+        if self.token_file is not None:
+            return Path(self.token_file).expanduser()
+        return default_data_dir() / "tokens.json"
+
+    @property
+    def journal_path(self) -> Path:
+        """The SQLite order journal."""
+        if self.journal_file is not None:
+            return Path(self.journal_file).expanduser()
+        return default_data_dir() / "journal.sqlite3"
+
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with ``changes`` applied (validated again)."""
+        return dataclasses.replace(self, **changes)
+
+    def __repr__(self) -> str:
+        shown = {
+            "consumer_key": _mask(self.consumer_key),
+            "consumer_secret": "***" if self.consumer_secret else None,
+            "environment": self.environment,
+            "api_base": self.api_base,
+            "token_file": str(self.token_path),
+            "token_key": "***" if self.token_key else None,
+            "rate_limit_backend": _redact_url(self.rate_limit_backend),
+            "quote_ttl": self.quote_ttl,
+            "balance_ttl": self.balance_ttl,
+        }
+        return "Settings(" + ", ".join(f"{k}={v!r}" for k, v in shown.items()) + ")"
+
+    # -- environment ---------------------------------------------------------------
+
+    @classmethod
+    def from_env(
+        cls,
+        dotenv_path: str | os.PathLike[str] | None = None,
+        *,
+        environ: Mapping[str, str] | None = None,
+        **overrides: Any,
+    ) -> Settings:
+        """Read settings from the environment and a ``.env`` file.
+
+        The ``.env`` file is ``dotenv_path`` or the first ``.env`` found from the
+        current working directory upwards. Values in the real environment win over
+        the file; ``$`` in values is never expanded (secrets may contain it).
+        Keyword ``overrides`` win over both.
+        """
+        from dotenv import dotenv_values, find_dotenv
+
+        env = dict(os.environ if environ is None else environ)
+        file_values: dict[str, str | None] = {}
+        if dotenv_path is not None:
+            path = Path(dotenv_path)
+            if not path.is_file():
+                raise ConfigurationError(f"dotenv file {str(path)!r} does not exist", name="dotenv")
+            file_values = dotenv_values(path, interpolate=False)
+        elif env.get("PYTHON_DOTENV_DISABLED", "").lower() not in {"1", "true", "yes"}:
+            found = find_dotenv(usecwd=True)
+            if found:
+                file_values = dotenv_values(found, interpolate=False)
+        merged = {k: v for k, v in file_values.items() if v is not None}
+        merged.update(env)
+        kwargs: dict[str, Any] = {}
+        for var, (field, kind) in _ENV_FIELDS.items():
+            raw = merged.get(var)
+            if raw is None or raw.strip() == "":
+                continue
+            kwargs[field] = _convert(var, raw.strip(), kind)
+        kwargs.update(overrides)
+        try:
+            return cls(**kwargs)
+        except ConfigurationError as exc:
+            env_name = next((v for v, (f, _) in _ENV_FIELDS.items() if f == exc.name), None)
+            if env_name is None or exc.name in overrides:
+                raise
+            raise ConfigurationError(f"{env_name}: {exc}", name=env_name) from None
+
+
+def _redact_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.password:
+        return value.replace(f":{parts.password}@", ":***@")
+    return value
+
+
+def _convert(var: str, raw: str, kind: str) -> Any:
+    if kind == "str":
+        return raw
+    if kind == "env":
+        lowered = raw.lower()
+        aliases = {
+            "sandbox": "sandbox",
+            "sb": "sandbox",
+            "dev": "sandbox",
+            "production": "production",
+            "prod": "production",
+            "live": "production",
+        }
+        if lowered not in aliases:
+            raise ConfigurationError(
+                f"{var}={raw!r}: use 'sandbox' or 'production' (also: sb, dev, prod, live)",
+                name=var,
+            )
+        return aliases[lowered]
+    try:
+        return int(raw) if kind == "int" else float(raw)
+    except ValueError:
+        what = "a whole number" if kind == "int" else "a number of seconds"
+        raise ConfigurationError(f"{var}={raw!r} must be {what}", name=var) from None
+
+
+#: Environment variable -> (Settings field, kind). Documented in config/example.env.
+_ENV_FIELDS: dict[str, tuple[str, str]] = {
+    "ETRADE_CONSUMER_KEY": ("consumer_key", "str"),
+    "ETRADE_CONSUMER_SECRET": ("consumer_secret", "str"),
+    "ETRADE_ENV": ("environment", "env"),
+    "ETRADE_BASE_URL": ("base_url", "str"),
+    "ETRADE_OAUTH_BASE_URL": ("oauth_base_url", "str"),
+    "ETRADE_AUTHORIZE_URL": ("authorize_url", "str"),
+    "ETRADE_TOKEN_FILE": ("token_file", "str"),
+    "ETRADE_TOKEN_KEY": ("token_key", "str"),
+    "ETRADE_RATE_LIMITS": ("rate_limits", "str"),
+    "ETRADE_RATE_LIMIT_BACKEND": ("rate_limit_backend", "str"),
+    "ETRADE_QUOTE_TTL": ("quote_ttl", "float"),
+    "ETRADE_BALANCE_TTL": ("balance_ttl", "float"),
+    "ETRADE_ACCOUNTS_TTL": ("accounts_ttl", "float"),
+    "ETRADE_EXPIRATIONS_TTL": ("expirations_ttl", "float"),
+    "ETRADE_CONNECT_TIMEOUT": ("connect_timeout", "float"),
+    "ETRADE_READ_TIMEOUT": ("read_timeout", "float"),
+    "ETRADE_MAX_RETRIES": ("max_retries", "int"),
+    "ETRADE_GATE_TIMEOUT": ("gate_timeout", "float"),
+    "ETRADE_RENEW_MARGIN": ("renew_margin", "float"),
+    "ETRADE_JOURNAL_FILE": ("journal_file", "str"),
+    "ETRADE_CIRCUIT_FAILURES": ("circuit_failures", "int"),
+    "ETRADE_CIRCUIT_COOLDOWN": ("circuit_cooldown", "float"),
+}

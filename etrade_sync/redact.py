@@ -1,0 +1,55 @@
+"""
+etrade_sync.redact
+~~~~~~~~~~~~~~~~~~
+
+This module provides the helpers that keep secrets out of logs, reprs and
+exception messages: the Authorization header, OAuth parameters, and
+``accountIdKey`` path segments (shortened, so log lines stay useful).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+__all__ = ["redact_headers", "redact_path", "redact_text", "short_key"]
+
+_ACCOUNT_RE = re.compile(r"(/v1/accounts/)([^/?.]+)")
+_OAUTH_PARAM_RE = re.compile(
+    r"(oauth_(?:token|token_secret|signature|verifier|nonce|consumer_key|callback)"
+    r"\s*[=:]\s*\"?)([^\"&,\s]+)",
+    re.I,
+)
+_SENSITIVE_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
+
+
+def short_key(value: str | None) -> str:
+    """``dBZOKt9xDrtRSAOl4MSiiA`` -> ``dBZO…``: enough to tell accounts apart."""
+    if not value:
+        return "<none>"
+    return value[:4] + "…"
+
+
+def redact_path(path: str) -> str:
+    """Shorten the accountIdKey in an API path (``/v1/accounts/dBZO…/balance``)."""
+    if path == "/v1/accounts/list" or path.startswith("/v1/accounts/list"):
+        return path
+    return _ACCOUNT_RE.sub(lambda m: m.group(1) + short_key(m.group(2)), path)
+
+
+def redact_text(text: str, secrets: tuple[str | None, ...] = ()) -> str:
+    """Replace OAuth parameter values and the given secret strings with ``***``."""
+    out = _OAUTH_PARAM_RE.sub(lambda m: m.group(1) + "***", text)
+    for secret in secrets:
+        if secret and len(secret) >= 4:
+            out = out.replace(secret, "***")
+    return out
+
+
+def redact_headers(headers: Mapping[str, str | bytes]) -> dict[str, str]:
+    """A copy of ``headers`` safe to log."""
+    safe: dict[str, str] = {}
+    for name, value in headers.items():
+        text = value.decode("latin-1") if isinstance(value, bytes) else str(value)
+        safe[name] = "***" if name.lower() in _SENSITIVE_HEADERS else text
+    return safe
