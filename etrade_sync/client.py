@@ -13,7 +13,9 @@ import os
 from typing import Any
 
 from .api.accounts import AccountsAPI
+from .api.alerts import AlertsAPI
 from .api.market import MarketAPI
+from .api.orders import OrdersAPI
 from .auth import AuthManager
 from .config import Settings
 from .metrics import Metrics
@@ -52,6 +54,8 @@ class Client:
         )
         self.accounts = AccountsAPI(self)
         self.market = MarketAPI(self)
+        self.orders = OrdersAPI(self)
+        self.alerts = AlertsAPI(self)
 
     @classmethod
     def from_env(
