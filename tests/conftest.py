@@ -7,26 +7,10 @@ from typing import Any
 
 import pytest
 
-from etrade_sync import Settings
 from etrade_sync.client import Client
 from etrade_sync.ratelimit import RateGate
 from etrade_sync.simulator import Simulator
-
-
-def settings_for(sim: Simulator, **overrides: Any) -> Settings:
-    """Settings that point every host at ``sim``."""
-    values: dict[str, Any] = {
-        "consumer_key": sim.consumer_key,
-        "consumer_secret": sim.consumer_secret,
-        "base_url": sim.url,
-        "oauth_base_url": sim.url,
-        "authorize_url": sim.authorize_url,
-        "backoff_factor": 0.01,
-        "backoff_jitter": 0.01,
-        "read_timeout": 10.0,
-    }
-    values.update(overrides)
-    return Settings(**values)
+from tests.support import settings_for
 
 
 @pytest.fixture
