@@ -17,6 +17,7 @@ from .api.alerts import AlertsAPI
 from .api.market import MarketAPI
 from .api.orders import OrdersAPI
 from .auth import AuthManager
+from .breaker import CircuitBreaker
 from .config import Settings
 from .metrics import Metrics
 from .ratelimit import RateGate
@@ -44,6 +45,9 @@ class Client:
         self.session = build_session(self.settings)
         self.gate = gate if gate is not None else RateGate.shared(self.settings)
         self.metrics = Metrics()
+        self.breaker = CircuitBreaker(
+            self.settings.circuit_failures, self.settings.circuit_cooldown
+        )
         self.auth = AuthManager(self.settings, self.session)
         self.transport = Transport(
             self.settings,
@@ -51,6 +55,7 @@ class Client:
             self.gate,
             guard=self.auth,
             recorder=self.metrics,
+            breaker=self.breaker,
         )
         self.accounts = AccountsAPI(self)
         self.market = MarketAPI(self)
@@ -69,6 +74,7 @@ class Client:
         return {
             "calls": self.metrics.snapshot(),
             "gate": self.gate.stats(),
+            "circuit": self.breaker.stats(),
             "clock_skew_s": self.transport.clock_skew,
         }
 

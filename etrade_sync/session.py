@@ -68,6 +68,10 @@ def make_oauth1(
     """An OAuth 1.0a (HMAC-SHA1, Authorization header) auth object for requests."""
     from requests_oauthlib import OAuth1
 
+    from ._logging import protect_third_party_logs
+
+    protect_third_party_logs()
+
     return OAuth1(
         consumer_key,
         client_secret=consumer_secret,
