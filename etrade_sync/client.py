@@ -18,6 +18,7 @@ from .api.market import MarketAPI
 from .api.orders import OrdersAPI
 from .auth import AuthManager
 from .breaker import CircuitBreaker
+from .cache import CacheSet
 from .config import Settings
 from .metrics import Metrics
 from .ratelimit import RateGate
@@ -45,6 +46,7 @@ class Client:
         self.session = build_session(self.settings)
         self.gate = gate if gate is not None else RateGate.shared(self.settings)
         self.metrics = Metrics()
+        self.cache = CacheSet(self.settings)
         self.breaker = CircuitBreaker(
             self.settings.circuit_failures, self.settings.circuit_cooldown
         )
@@ -74,6 +76,7 @@ class Client:
         return {
             "calls": self.metrics.snapshot(),
             "gate": self.gate.stats(),
+            "cache": self.cache.stats(),
             "circuit": self.breaker.stats(),
             "clock_skew_s": self.transport.clock_skew,
         }
