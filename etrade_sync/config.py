@@ -55,6 +55,8 @@ _HOSTS: dict[str, str] = {
     "production": "https://api.etrade.com",
 }
 _OAUTH_HOST = "https://api.etrade.com"
+#: Where the access token is kept: encrypted file, OS keyring, or this process only.
+_TOKEN_STORES = ("file", "keyring", "memory")
 _AUTHORIZE_URL = "https://us.etrade.com/e/t/etws/authorize"
 
 _UNITS = {"s": 1.0, "sec": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0, "hr": 3600.0, "d": 86400.0}
@@ -182,6 +184,7 @@ class Settings:
     authorize_url: str | None = None
     token_file: str | os.PathLike[str] | None = None
     token_key: str | None = None
+    token_store: str = "file"
     quote_ttl: float = 5.0
     balance_ttl: float = 60.0
     accounts_ttl: float = 300.0
@@ -230,6 +233,11 @@ class Settings:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise ConfigurationError(f"{name}={value!r} must be an integer >= 0", name=name)
+        if self.token_store not in _TOKEN_STORES:
+            raise ConfigurationError(
+                f"token_store={self.token_store!r}: use one of {', '.join(_TOKEN_STORES)}",
+                name="token_store",
+            )
         if self.renew_margin >= 7200:
             raise ConfigurationError("renew_margin must be below 7200 s", name="renew_margin")
         object.__setattr__(self, "_rates", parse_rate_limits(self.rate_limits))
@@ -396,6 +404,7 @@ _ENV_FIELDS: dict[str, tuple[str, str]] = {
     "ETRADE_AUTHORIZE_URL": ("authorize_url", "str"),
     "ETRADE_TOKEN_FILE": ("token_file", "str"),
     "ETRADE_TOKEN_KEY": ("token_key", "str"),
+    "ETRADE_TOKEN_STORE": ("token_store", "str"),
     "ETRADE_RATE_LIMITS": ("rate_limits", "str"),
     "ETRADE_RATE_LIMIT_BACKEND": ("rate_limit_backend", "str"),
     "ETRADE_QUOTE_TTL": ("quote_ttl", "float"),

@@ -3,7 +3,12 @@ etrade_sync.auth.token
 ~~~~~~~~~~~~~~~~~~~~~~
 
 This module provides :class:`AccessToken` (an access token with the times that
-decide its life) and :class:`TokenStatus`.
+decide its life), :class:`TokenStatus` and :class:`AuthStatus`, the answer of
+``client.auth.status()``.
+
+E*TRADE's rules: an access token expires at the first midnight US Eastern after
+it was issued, and goes inactive after two hours without a request (a renew
+revives it, but never past midnight).
 """
 
 from __future__ import annotations
@@ -15,7 +20,14 @@ from typing import Any
 
 from .._tz import EASTERN
 
-__all__ = ["EASTERN", "IDLE_LIMIT", "AccessToken", "TokenStatus", "next_midnight_eastern"]
+__all__ = [
+    "EASTERN",
+    "IDLE_LIMIT",
+    "AccessToken",
+    "AuthStatus",
+    "TokenStatus",
+    "next_midnight_eastern",
+]
 
 
 #: E*TRADE deactivates an access token after this long without a request.
@@ -38,33 +50,50 @@ class TokenStatus(enum.StrEnum):
     MISSING = "MISSING"
 
 
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _later(a: datetime | None, b: datetime | None) -> datetime | None:
+    if a is None or b is None:
+        return a or b
+    return max(a, b)
+
+
 @dataclasses.dataclass(frozen=True, repr=False)
 class AccessToken:
     """An access token and secret with the times that decide its life.
 
     ``issued_at`` decides expiry (next midnight US Eastern); ``last_used`` decides
-    inactivity (2 hours). ``repr()`` never shows the token or secret.
+    inactivity (2 hours); ``renewed_at`` is the last successful renew, which lets
+    processes sharing a store tell whether someone else already renewed.
+    ``repr()`` never shows the token or secret.
     """
 
     token: str
     token_secret: str
     issued_at: datetime
     last_used: datetime
+    renewed_at: datetime | None = None
 
     def __post_init__(self) -> None:
-        for name in ("issued_at", "last_used"):
-            if getattr(self, name).tzinfo is None:
+        for name in ("issued_at", "last_used", "renewed_at"):
+            value = getattr(self, name)
+            if value is not None and value.tzinfo is None:
                 raise ValueError(f"{name} must be timezone-aware")
 
     @property
     def expires_at(self) -> datetime:
+        """The first midnight US Eastern after issue (UTC)."""
         return next_midnight_eastern(self.issued_at)
 
     @property
     def idle_at(self) -> datetime:
+        """When the token goes inactive unless it is used again: last use + 2 h."""
         return self.last_used + IDLE_LIMIT
 
     def status(self, now: datetime) -> TokenStatus:
+        """ACTIVE, INACTIVE (idle 2 h, renewable) or EXPIRED (past midnight) at ``now``."""
         if now >= self.expires_at:
             return TokenStatus.EXPIRED
         if now >= self.idle_at:
@@ -72,7 +101,24 @@ class AccessToken:
         return TokenStatus.ACTIVE
 
     def used(self, when: datetime) -> AccessToken:
-        return dataclasses.replace(self, last_used=when)
+        """A copy whose last use is ``when`` (never moves backwards)."""
+        return dataclasses.replace(self, last_used=max(self.last_used, when))
+
+    def renewed(self, when: datetime) -> AccessToken:
+        """A copy recording a successful renew at ``when``."""
+        return dataclasses.replace(self, last_used=max(self.last_used, when), renewed_at=when)
+
+    def same_token(self, other: AccessToken | None) -> bool:
+        """True when ``other`` holds the same token string."""
+        return other is not None and other.token == self.token
+
+    def merged(self, other: AccessToken) -> AccessToken:
+        """This token with the latest use and renew times known to either copy."""
+        return dataclasses.replace(
+            self,
+            last_used=max(self.last_used, other.last_used),
+            renewed_at=_later(self.renewed_at, other.renewed_at),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -80,19 +126,85 @@ class AccessToken:
             "token_secret": self.token_secret,
             "issued_at": self.issued_at.isoformat(),
             "last_used": self.last_used.isoformat(),
+            "renewed_at": _iso(self.renewed_at),
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> AccessToken:
+        renewed = data.get("renewed_at")
         return cls(
             token=str(data["token"]),
             token_secret=str(data["token_secret"]),
             issued_at=datetime.fromisoformat(data["issued_at"]),
             last_used=datetime.fromisoformat(data["last_used"]),
+            renewed_at=datetime.fromisoformat(renewed) if renewed else None,
         )
 
     def __repr__(self) -> str:
         return (
             f"AccessToken(token='***', issued_at={self.issued_at.isoformat()}, "
             f"expires_at={self.expires_at.isoformat()}, last_used={self.last_used.isoformat()})"
+        )
+
+
+@dataclasses.dataclass(frozen=True)
+class AuthStatus:
+    """The login as ``client.auth.status()`` sees it, computed locally (no request).
+
+    ``expires_at`` is the next midnight US Eastern after issue, ``idle_at`` the last
+    use plus 2 hours; both are ``None`` when no token is stored.
+    """
+
+    status: TokenStatus
+    environment: str
+    checked_at: datetime
+    issued_at: datetime | None = None
+    expires_at: datetime | None = None
+    idle_at: datetime | None = None
+    last_used: datetime | None = None
+    store: str = ""
+
+    @classmethod
+    def of(
+        cls, token: AccessToken | None, now: datetime, environment: str, store: str
+    ) -> AuthStatus:
+        if token is None:
+            return cls(TokenStatus.MISSING, environment, now, store=store)
+        return cls(
+            status=token.status(now),
+            environment=environment,
+            checked_at=now,
+            issued_at=token.issued_at,
+            expires_at=token.expires_at,
+            idle_at=token.idle_at,
+            last_used=token.last_used,
+            store=store,
+        )
+
+    @property
+    def usable(self) -> bool:
+        """True for ACTIVE and INACTIVE (an inactive token is renewed automatically)."""
+        return self.status in (TokenStatus.ACTIVE, TokenStatus.INACTIVE)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready fields (ISO 8601 times)."""
+        return {
+            "status": self.status.value,
+            "environment": self.environment,
+            "checked_at": self.checked_at.isoformat(),
+            "issued_at": _iso(self.issued_at),
+            "expires_at": _iso(self.expires_at),
+            "idle_at": _iso(self.idle_at),
+            "last_used": _iso(self.last_used),
+            "store": self.store,
+        }
+
+    def __str__(self) -> str:
+        if self.expires_at is None or self.idle_at is None:
+            return f"{self.status} ({self.environment}): no access token stored"
+        expires = self.expires_at.astimezone(EASTERN).strftime("%Y-%m-%d %H:%M %Z")
+        idle = self.idle_at.astimezone(EASTERN).strftime("%Y-%m-%d %H:%M %Z")
+        return (
+            f"{self.status} ({self.environment}): expires {expires}; "
+            f"goes inactive {idle} unless used"
         )

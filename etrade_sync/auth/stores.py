@@ -1,0 +1,136 @@
+"""
+etrade_sync.auth.stores
+~~~~~~~~~~~~~~~~~~~~~~~
+
+This module provides the :class:`TokenStore` protocol, where the daily access
+token lives between processes, with :class:`MemoryTokenStore` and
+:func:`token_store_for`, which picks the store a :class:`~etrade_sync.Settings`
+asks for: the encrypted file (default) or the OS keyring.
+
+A store holds one token: that of one environment and consumer key. Its
+:meth:`~TokenStore.locked` section is what makes "read, decide, renew, save"
+atomic across threads and processes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+from ..errors import ETradeError
+from .token import AccessToken
+
+if TYPE_CHECKING:
+    from ..config import Settings
+
+__all__ = [
+    "LOCK_TIMEOUT",
+    "MemoryTokenStore",
+    "TokenStore",
+    "TokenStoreError",
+    "namespace_for",
+    "token_store_for",
+]
+
+#: How long a store waits for its lock by default (a renew holds it for one request).
+LOCK_TIMEOUT = 60.0
+
+
+class TokenStoreError(ETradeError):
+    """The token store could not be read, written or locked."""
+
+
+@runtime_checkable
+class TokenStore(Protocol):
+    """Where one access token is kept.
+
+    ``load`` needs no lock (writes are atomic). ``save`` and ``clear`` take the
+    lock themselves; wrap a read-modify-write in ``with store.locked():`` (the lock
+    is re-entrant for the thread holding it).
+    """
+
+    @property
+    def writable(self) -> bool:
+        """False when ``save`` would fail for want of configuration (e.g. no key)."""
+
+    def load(self) -> AccessToken | None:
+        """The stored token, or ``None``."""
+
+    def save(self, token: AccessToken) -> None:
+        """Store ``token`` (replacing the previous one)."""
+
+    def clear(self) -> None:
+        """Forget the stored token."""
+
+    def locked(self, timeout: float = LOCK_TIMEOUT) -> AbstractContextManager[None]:
+        """An exclusive section across threads and processes sharing this store."""
+
+    def describe(self) -> str:
+        """Where the token is kept, for messages (no secrets)."""
+
+
+def namespace_for(settings: Settings) -> str:
+    """``<environment>:<sha256 of the consumer key>``: one store entry per key and host."""
+    digest = hashlib.sha256((settings.consumer_key or "").encode("utf-8")).hexdigest()
+    return f"{settings.environment}:{digest}"
+
+
+class MemoryTokenStore:
+    """Keeps the token in this process only; share one instance between clients."""
+
+    def __init__(self, token: AccessToken | None = None) -> None:
+        self._token = token
+        self._lock = threading.RLock()
+
+    @property
+    def writable(self) -> bool:
+        return True
+
+    def load(self) -> AccessToken | None:
+        with self._lock:
+            return self._token
+
+    def save(self, token: AccessToken) -> None:
+        with self._lock:
+            self._token = token
+
+    def clear(self) -> None:
+        with self._lock:
+            self._token = None
+
+    @contextmanager
+    def _section(self, timeout: float) -> Iterator[None]:
+        if not self._lock.acquire(timeout=timeout):
+            raise TokenStoreError(f"timed out after {timeout:.0f} s waiting for the token lock")
+        try:
+            yield
+        finally:
+            self._lock.release()
+
+    def locked(self, timeout: float = LOCK_TIMEOUT) -> AbstractContextManager[None]:
+        return self._section(timeout)
+
+    def describe(self) -> str:
+        return "memory (this process only)"
+
+    def __repr__(self) -> str:
+        return f"MemoryTokenStore(token={'set' if self._token else None})"
+
+
+def token_store_for(settings: Settings) -> TokenStore:
+    """The store ``settings`` asks for (``token_store``): encrypted file or keyring."""
+    kind = settings.token_store
+    if kind == "keyring":
+        from .keyring_store import KeyringTokenStore
+
+        return KeyringTokenStore(namespace_for(settings))
+    if kind == "memory":
+        return MemoryTokenStore()
+    from .filestore import EncryptedFileStore
+
+    return EncryptedFileStore(
+        settings.token_path, settings.token_key, namespace=namespace_for(settings)
+    )
