@@ -10,13 +10,15 @@ rate gate, one token, and the endpoint groups ``accounts``, ``market``,
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from .api.accounts import AccountsAPI
 from .api.alerts import AlertsAPI
 from .api.market import MarketAPI
 from .api.orders import OrdersAPI
-from .auth import AuthManager
+from .auth import AuthManager, TokenStore
 from .breaker import CircuitBreaker
 from .cache import CacheSet
 from .config import Settings
@@ -38,10 +40,20 @@ class Client:
                 print(account.account_id, client.accounts.balance(account.account_id_key))
 
     ``gate`` replaces the process-wide rate gate for this settings' consumer key
-    (tests use it to measure one client alone).
+    (tests use it to measure one client alone). ``token_store`` replaces the store
+    chosen by the settings (encrypted file by default); the saved login is loaded
+    at once, so a new process just works. ``clock`` returns the current time as an
+    aware datetime and drives the token's lifetime rules.
     """
 
-    def __init__(self, settings: Settings | None = None, *, gate: RateGate | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        gate: RateGate | None = None,
+        token_store: TokenStore | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
         self.settings = settings if settings is not None else Settings.from_env()
         self.session = build_session(self.settings)
         self.gate = gate if gate is not None else RateGate.shared(self.settings)
@@ -50,7 +62,7 @@ class Client:
         self.breaker = CircuitBreaker(
             self.settings.circuit_failures, self.settings.circuit_cooldown
         )
-        self.auth = AuthManager(self.settings, self.session)
+        self.auth = AuthManager(self.settings, self.session, store=token_store, now=clock)
         self.transport = Transport(
             self.settings,
             self.session,
@@ -59,6 +71,7 @@ class Client:
             recorder=self.metrics,
             breaker=self.breaker,
         )
+        self.auth.bind(self.transport)
         self.accounts = AccountsAPI(self)
         self.market = MarketAPI(self)
         self.orders = OrdersAPI(self)

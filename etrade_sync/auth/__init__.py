@@ -9,7 +9,41 @@ stores that let every process on a machine share one daily login.
 
 from __future__ import annotations
 
-from .manager import AuthManager
-from .token import AccessToken, TokenStatus
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["AccessToken", "AuthManager", "TokenStatus"]
+from .flow import AuthorizationRequest
+from .keys import generate_key
+from .manager import AuthManager
+from .stores import MemoryTokenStore, TokenStore, TokenStoreError, token_store_for
+from .token import AccessToken, AuthStatus, TokenStatus
+
+if TYPE_CHECKING:
+    from .filestore import EncryptedFileStore
+    from .keyring_store import KeyringTokenStore
+
+__all__ = [
+    "AccessToken",
+    "AuthManager",
+    "AuthStatus",
+    "AuthorizationRequest",
+    "EncryptedFileStore",
+    "KeyringTokenStore",
+    "MemoryTokenStore",
+    "TokenStatus",
+    "TokenStore",
+    "TokenStoreError",
+    "generate_key",
+    "token_store_for",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "EncryptedFileStore":
+        from .filestore import EncryptedFileStore
+
+        return EncryptedFileStore
+    if name == "KeyringTokenStore":
+        from .keyring_store import KeyringTokenStore
+
+        return KeyringTokenStore
+    raise AttributeError(f"module 'etrade_sync.auth' has no attribute {name!r}")

@@ -2,31 +2,60 @@
 etrade_sync.auth.manager
 ~~~~~~~~~~~~~~~~~~~~~~~~
 
-This module provides :class:`AuthManager`, ``client.auth``: it holds the access
-token, installs the OAuth1 signer on the session and applies the token's
-lifetime rules before and after each request.
+This module provides :class:`AuthManager`, ``client.auth``: the daily login,
+the token store shared by every process, and the lifetime rules the transport
+applies around each request (it is the transport's ``TokenGuard``):
+
+- a token idle for nearly 2 hours (``renew_margin`` before) is renewed first;
+- a ``401 token_rejected`` is answered by one renew, then the request is repeated
+  if it is safe;
+- past midnight US Eastern, or once a renew was refused,
+  :class:`~etrade_sync.errors.LoginRequiredError` names the command to run.
+
+Renewing is a locked read-modify-write on the store: the process that gets the
+lock re-reads the token, renews only if the stored last use still says idle,
+and saves, so the others find it fresh and renew nothing.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import shlex
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import AuthenticationError, ConfigurationError, LoginRequiredError
+from ..errors import AuthenticationError, ClockSkewError, ConfigurationError, LoginRequiredError
 from ..session import make_oauth1
-from .token import AccessToken
+from .flow import AuthorizationRequest, OAuthFlow
+from .keys import missing_key_error
+from .prompt import ReadCode, browser_available, clean_verifier, default_reader, open_in_browser
+from .redaction import protect
+from .stores import MemoryTokenStore, TokenStore, TokenStoreError, token_store_for
+from .token import EASTERN, AccessToken, AuthStatus, TokenStatus
 
 if TYPE_CHECKING:
     import requests
 
     from ..config import Settings
+    from ..transport import Transport
 
-__all__ = ["AuthManager"]
+__all__ = ["PERSIST_EVERY", "AuthManager"]
 
 log = logging.getLogger("etrade_sync")
+
+#: A token's last use is written to the store at most this often (other processes
+#: read it to know the token is active).
+PERSIST_EVERY = timedelta(minutes=1)
+
+#: Renew refusals after which only a new login helps.
+_LOGIN_PROBLEMS = frozenset(
+    {"token_rejected", "token_expired", "token_revoked", "signature_invalid"}
+)
 
 
 class AuthManager:
@@ -37,6 +66,7 @@ class AuthManager:
         settings: Settings,
         session: requests.Session,
         *,
+        store: TokenStore | None = None,
         now: Callable[[], datetime] | None = None,
     ) -> None:
         self._settings = settings
@@ -44,41 +74,338 @@ class AuthManager:
         self._now = now or (lambda: datetime.now(UTC))
         self._lock = threading.RLock()
         self._token: AccessToken | None = None
+        self._store: TokenStore = store if store is not None else token_store_for(settings)
+        self._flow: OAuthFlow | None = None
+        self._pending: AuthorizationRequest | None = None
+        self._persisted: datetime | None = None
+        self._dead: str | None = None
+        self._seen = threading.local()
+        self._lock_timeout = 2 * (settings.connect_timeout + settings.read_timeout) + 30.0
+        protect(settings.consumer_secret)
+        if settings.consumer_key and settings.consumer_secret:
+            try:
+                self._adopt(self._store.load())
+            except (ConfigurationError, TokenStoreError) as exc:
+                log.warning("saved login not loaded: %s", exc)
 
-    def _require_consumer(self) -> tuple[str, str]:
+    def bind(self, transport: Transport) -> None:
+        """Send the OAuth calls through ``transport`` (done by the client)."""
+        self._flow = OAuthFlow(self._settings, transport)
+
+    @property
+    def store(self) -> TokenStore:
+        """Where the access token is kept."""
+        return self._store
+
+    # -- login -----------------------------------------------------------------------
+
+    def request_authorization(self) -> AuthorizationRequest:
+        """Start a login: get a request token; open the returned ``.url`` to approve."""
+        self._require_writable_store()
+        request = self._require_flow().request_authorization(self._now())
+        self._pending = request
+        return request
+
+    def complete(self, verifier: str, request: AuthorizationRequest | None = None) -> AuthStatus:
+        """Finish the login with the code shown after approval; the token is saved."""
+        pending = request or self._pending
+        if pending is None:
+            raise LoginRequiredError(
+                "no login in progress: call client.auth.request_authorization() first",
+                command=self.login_command(),
+            )
+        code = clean_verifier(verifier)
+        token, secret = self._require_flow().access_token(pending, code)
+        now = self._now()
+        fresh = AccessToken(token, secret, issued_at=now, last_used=now)
+        self._take(fresh)
+        self._pending = None
+        log.info("logged in to E*TRADE %s; the token lasts until midnight US Eastern",
+                 self._settings.environment)  # fmt: skip
+        return self.status()
+
+    def login(
+        self,
+        *,
+        read_code: ReadCode | None = None,
+        open_browser: bool | None = None,
+        write: Callable[[str], None] | None = None,
+    ) -> AuthStatus:
+        """Interactive login: show (and open) the page, read the code, save the token.
+
+        ``read_code(prompt)`` defaults to a hidden prompt on a terminal and to
+        :func:`input` elsewhere; ``open_browser=None`` opens one when available.
+        """
+        say = write or print
+        request = self.request_authorization()
+        say("Log in to E*TRADE and approve access on this page (good for 5 minutes):")
+        say(f"  {request.url}")
+        wanted = browser_available() if open_browser is None else open_browser
+        if wanted and open_in_browser(request.url):
+            say("(opened in your browser)")
+        reader = read_code or default_reader()
+        status = self.complete(reader("Verification code: "), request)
+        say(f"Logged in. {status}")
+        return status
+
+    def use_token(
+        self, token: str, token_secret: str, *, issued_at: datetime | None = None
+    ) -> None:
+        """Adopt an access token obtained elsewhere (issued now unless ``issued_at``)."""
+        if not token or not token_secret:
+            raise ValueError("token and token_secret must be non-empty strings")
+        now = self._now()
+        self._take(AccessToken(token, token_secret, issued_at=issued_at or now, last_used=now))
+
+    # -- explicit lifecycle calls ----------------------------------------------------
+
+    def status(self) -> AuthStatus:
+        """ACTIVE / INACTIVE / EXPIRED / MISSING with ``expires_at`` and ``idle_at``."""
+        with self._lock:
+            now = self._now()
+            self._refresh()
+            return AuthStatus.of(self._token, now, self._settings.environment,
+                                 self._store.describe())  # fmt: skip
+
+    def renew(self) -> AuthStatus:
+        """Renew the access token now (revives an inactive token; not past midnight)."""
+        with self._lock:
+            self._refresh()
+            self._renew(force=True, seen=None, reason="requested")
+        return self.status()
+
+    def revoke(self) -> AuthStatus:
+        """Revoke the token at E*TRADE, then forget it here (kept if E*TRADE fails)."""
+        with self._lock:
+            self._refresh()
+            token = self._token
+            if token is not None and token.status(self._now()) is not TokenStatus.EXPIRED:
+                self._require_flow().revoke(token)
+                log.info("access token revoked at E*TRADE")
+            self.forget()
+            return self.status()
+
+    def forget(self) -> None:
+        """Drop the token here and in the store, without telling E*TRADE."""
+        with self._lock:
+            self._token = None
+            self._dead = None
+            self._persisted = None
+            self._session.auth = None
+            self._store.clear()
+
+    def login_command(self) -> str:
+        """The exact command that logs in again for these settings."""
+        if isinstance(self._store, MemoryTokenStore):
+            return "client.auth.login()"
+        settings = self._settings
+        parts = ["etrade-sync", "login"]
+        if settings.environment == "production":
+            parts += ["--env", "production"]
+        if settings.token_store != os.environ.get("ETRADE_TOKEN_STORE", "file"):
+            parts += ["--store", settings.token_store]
+        env_file = os.environ.get("ETRADE_TOKEN_FILE")
+        if settings.token_file is not None and (
+            env_file is None or Path(env_file).expanduser() != settings.token_path
+        ):
+            parts += ["--token-file", shlex.quote(str(settings.token_path))]
+        return " ".join(parts)
+
+    # -- TokenGuard ------------------------------------------------------------------
+
+    def before_request(self) -> None:
+        """Renew when idle nears 2 h; raise LoginRequiredError when a login is needed."""
+        token = self._token
+        if token is not None and token.token != self._dead and self._fresh(token, self._now()):
+            self._seen.token = token
+            return
+        with self._lock:
+            self._refresh()
+            token = self._usable()
+            if not self._fresh(token, self._now()):
+                self._renew(force=False, seen=None, reason="idle")
+            self._seen.token = self._token
+
+    def after_success(self) -> None:
+        """Record the use; write it to the store at most once a minute."""
+        now = self._now()
+        with self._lock:
+            if self._token is None:
+                return
+            self._token = self._token.used(now)
+            due = self._store.writable and (
+                self._persisted is None or now - self._persisted >= PERSIST_EVERY
+            )
+            snapshot = self._token
+        if due:
+            self._persist(snapshot)
+
+    def on_rejected(self, error: AuthenticationError) -> bool:
+        """One renew after ``token_rejected``; True when the request may be repeated."""
+        seen: AccessToken | None = getattr(self._seen, "token", None) or self._token
+        with self._lock:
+            if error.oauth_problem == "token_expired":
+                self._refresh()
+                current = self._token
+                if (
+                    current is not None
+                    and not current.same_token(seen)
+                    and (current.status(self._now()) is not TokenStatus.EXPIRED)
+                ):
+                    return True  # someone logged in again meanwhile
+                if seen is not None:
+                    self._dead = seen.token
+                raise LoginRequiredError(
+                    f"E*TRADE says the access token has expired (they end at midnight US "
+                    f"Eastern); log in again: {self.login_command()}",
+                    command=self.login_command(),
+                ) from error
+            log.info("E*TRADE rejected the access token (%s); renewing once", error.oauth_problem)
+            self._renew(force=True, seen=seen, reason="rejected")
+            return True
+
+    # -- internals -------------------------------------------------------------------
+
+    def _require_flow(self) -> OAuthFlow:
+        if self._flow is None:
+            raise RuntimeError("AuthManager is not bound to a transport")
+        return self._flow
+
+    def _require_writable_store(self) -> None:
+        if not self._store.writable:
+            raise missing_key_error(str(self._settings.token_path))
+
+    def _fresh(self, token: AccessToken, now: datetime) -> bool:
+        """ACTIVE and not within ``renew_margin`` of going idle."""
+        margin = timedelta(seconds=self._settings.renew_margin)
+        return token.status(now) is TokenStatus.ACTIVE and now < token.idle_at - margin
+
+    def _install(self, token: AccessToken) -> None:
         key, secret = self._settings.consumer_key, self._settings.consumer_secret
         if not key or not secret:
             raise ConfigurationError(
                 "no consumer key/secret: set ETRADE_CONSUMER_KEY and ETRADE_CONSUMER_SECRET",
                 name="consumer_key",
             )
-        return key, secret
-
-    def use_token(self, token: str, token_secret: str) -> None:
-        """Adopt an access token obtained elsewhere (treated as issued now)."""
-        if not token or not token_secret:
-            raise ValueError("token and token_secret must be non-empty strings")
-        now = self._now()
-        self._install(AccessToken(token, token_secret, issued_at=now, last_used=now))
-
-    def _install(self, token: AccessToken) -> None:
-        key, secret = self._require_consumer()
+        protect(token.token, token.token_secret)
         with self._lock:
+            if not token.same_token(self._token):
+                self._session.auth = make_oauth1(key, secret, token.token, token.token_secret)
             self._token = token
-            self._session.auth = make_oauth1(key, secret, token.token, token.token_secret)
 
-    # -- TokenGuard ------------------------------------------------------------------
-
-    def before_request(self) -> None:
-        if self._token is None:
-            raise LoginRequiredError(
-                "no E*TRADE access token: run `etrade-sync login` (or client.auth.login())"
-            )
-
-    def after_success(self) -> None:
+    def _take(self, token: AccessToken) -> None:
+        """Adopt a brand-new token (login or use_token) and save it."""
         with self._lock:
-            if self._token is not None:
-                self._token = self._token.used(self._now())
+            self._install(token)
+            self._dead = None
+            if self._store.writable:
+                self._store.save(token)
+                self._persisted = token.last_used
 
-    def on_rejected(self, error: AuthenticationError) -> bool:
-        return False
+    def _adopt(self, stored: AccessToken | None) -> None:
+        """Take what the store knows: a newer login, or later use/renew times."""
+        if stored is None:
+            return
+        with self._lock:
+            current = self._token
+            if current is None or not stored.same_token(current):
+                if current is None or stored.issued_at >= current.issued_at:
+                    self._install(stored)
+                    self._persisted = stored.last_used
+                return
+            self._token = current.merged(stored)
+            self._persisted = max(self._persisted or stored.last_used, stored.last_used)
+
+    def _refresh(self) -> None:
+        """Re-read the store (no lock: writes are atomic)."""
+        try:
+            stored = self._store.load()
+        except (ConfigurationError, TokenStoreError):
+            if self._token is None:
+                raise
+            log.warning("could not re-read the token store; keeping the token in memory")
+            return
+        self._adopt(stored)
+
+    def _usable(self) -> AccessToken:
+        token = self._token
+        command = self.login_command()
+        if token is None:
+            raise LoginRequiredError(
+                f"no E*TRADE access token for {self._settings.environment}; log in: {command}",
+                command=command,
+            )
+        if token.status(self._now()) is TokenStatus.EXPIRED:
+            when = token.expires_at.astimezone(EASTERN).strftime("%Y-%m-%d %H:%M %Z")
+            raise LoginRequiredError(
+                f"the E*TRADE access token expired at {when} (midnight US Eastern); "
+                f"log in again: {command}",
+                command=command,
+            )
+        if token.token == self._dead:
+            raise LoginRequiredError(
+                f"E*TRADE no longer accepts the access token; log in again: {command}",
+                command=command,
+            )
+        return token
+
+    def _renew(self, *, force: bool, seen: AccessToken | None, reason: str) -> None:
+        """Renew under the store lock unless someone else already did (call with _lock)."""
+        flow = self._require_flow()
+        shared = self._store.writable
+        section = self._store.locked(self._lock_timeout) if shared else contextlib.nullcontext()
+        with section:
+            if shared:
+                self._adopt(self._store.load())
+            token = self._usable()
+            now = self._now()
+            if not force and self._fresh(token, now):
+                log.debug("access token already renewed or used elsewhere; no renew needed")
+                return
+            if seen is not None and (
+                not token.same_token(seen) or token.renewed_at != seen.renewed_at
+            ):
+                return  # renewed (or replaced) since that request was signed
+            try:
+                flow.renew(token)
+            except AuthenticationError as exc:
+                if isinstance(exc, ClockSkewError) or exc.oauth_problem not in _LOGIN_PROBLEMS:
+                    raise
+                self._dead = token.token
+                command = self.login_command()
+                raise LoginRequiredError(
+                    f"E*TRADE refused to renew the access token "
+                    f"(oauth_problem={exc.oauth_problem}); log in again: {command}",
+                    command=command,
+                ) from exc
+            renewed = token.renewed(self._now())
+            self._token = renewed
+            log.info("access token renewed (%s)", reason)
+            if shared:
+                self._store.save(renewed)
+                self._persisted = renewed.last_used
+
+    def _persist(self, snapshot: AccessToken) -> None:
+        """Write the last use without waiting: skipped when the store is busy."""
+        try:
+            with self._store.locked(0.0):
+                stored = self._store.load()
+                if stored is None or not stored.same_token(snapshot):
+                    return  # revoked or replaced meanwhile: never write an old token back
+                if stored.last_used >= snapshot.last_used:
+                    merged = stored
+                else:
+                    merged = snapshot.merged(stored)
+                    self._store.save(merged)
+        except TokenStoreError:
+            return  # busy (a renew or another writer): next time
+        except (ConfigurationError, OSError) as exc:
+            log.warning("could not record the token's last use: %s", exc)
+            merged = snapshot
+        with self._lock:
+            self._persisted = max(self._persisted or merged.last_used, merged.last_used)
+
+    def __repr__(self) -> str:
+        token = self._token
+        state = token.status(self._now()).value if token else TokenStatus.MISSING.value
+        return f"AuthManager(environment={self._settings.environment!r}, status={state})"
