@@ -13,6 +13,7 @@ Exit codes (stable, for cron wrappers):
 3     login required: run ``etrade-sync login``
 4     rate gate or circuit breaker refused the call
 5     an order's outcome is unknown: resolve it before retrying
+6     ``status`` only: the token is inactive (idle 2 h) but renewable
 130   interrupted (Ctrl-C)
 ====  ==========================================================
 """
@@ -43,6 +44,7 @@ EXIT_USAGE = 2
 EXIT_LOGIN = 3
 EXIT_THROTTLED = 4
 EXIT_UNKNOWN_OUTCOME = 5
+EXIT_INACTIVE = 6
 
 #: Exit codes by meaning; documented in the README.
 EXIT_CODES = {
@@ -52,6 +54,7 @@ EXIT_CODES = {
     "login_required": EXIT_LOGIN,
     "throttled": EXIT_THROTTLED,
     "order_outcome_unknown": EXIT_UNKNOWN_OUTCOME,
+    "token_inactive": EXIT_INACTIVE,
 }
 
 Handler = Callable[[argparse.Namespace], int]
@@ -93,6 +96,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"etrade-sync {__version__}")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="log more (-vv: debug)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    from .cli_auth import add_auth_commands
+
+    add_auth_commands(sub)
 
     demo = sub.add_parser("demo", help="walk through a session against the built-in simulator")
     demo.add_argument("--fast", action="store_true", help="skip the pauses between steps")
