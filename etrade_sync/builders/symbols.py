@@ -1,0 +1,166 @@
+"""
+etrade_sync.builders.symbols
+~~~~~~~~~~~~~~~~~~~~~~~~~~~~
+
+This module provides :class:`OptionSymbol`, one option contract, which reads and
+writes the three spellings in use:
+
+- E*TRADE's quote symbol ``IBM:2018:8:17:CALL:200.000000``
+- OCC/OSI ``IBM   180817C00200000`` (root padded to six characters)
+- E*TRADE's ``osiKey`` ``IBM---180817C00200000`` (dashes instead of spaces)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from ..errors import ValidationError
+from .common import to_price
+
+__all__ = ["OptionSymbol"]
+
+_ROOT_RE = re.compile(r"^[A-Z][A-Z0-9.]{0,5}$")
+_ETRADE_RE = re.compile(
+    r"^(?P<root>[A-Z0-9.]{1,6}):(?P<y>\d{4}):(?P<m>\d{1,2}):(?P<d>\d{1,2}):"
+    r"(?P<cp>CALL|PUT|C|P):(?P<strike>\d+(?:\.\d+)?)$"
+)
+_OSI_TAIL_RE = re.compile(r"^(?P<yy>\d{2})(?P<mm>\d{2})(?P<dd>\d{2})(?P<cp>[CP])(?P<strike>\d{8})$")
+_CALL_PUT = {"C": "CALL", "CALL": "CALL", "P": "PUT", "PUT": "PUT"}
+_MAX_STRIKE = Decimal("99999.999")
+
+
+@dataclass(frozen=True, init=False)
+class OptionSymbol:
+    """One option contract: ``underlier``, ``expiry`` (a date), ``call_put``, ``strike``.
+
+    ::
+
+        >>> OptionSymbol.parse("IBM   180817C00200000").etrade
+        'IBM:2018:8:17:CALL:200.000000'
+        >>> OptionSymbol("IBM", date(2018, 8, 17), "CALL", 200).osi
+        'IBM   180817C00200000'
+
+    Bad values raise :class:`~etrade_sync.errors.ValidationError` (a ``ValueError``)
+    naming the field.
+    """
+
+    underlier: str
+    expiry: dt.date
+    call_put: str
+    strike: Decimal
+
+    def __init__(
+        self,
+        underlier: str,
+        expiry: dt.date,
+        call_put: str,
+        strike: Decimal | int | float | str,
+    ) -> None:
+        root = underlier.strip().upper() if isinstance(underlier, str) else ""
+        if not _ROOT_RE.match(root):
+            raise ValidationError(
+                f"underlier {underlier!r} is not an option root (1-6 letters/digits)",
+                field="underlier",
+            )
+        if isinstance(expiry, dt.datetime) or not isinstance(expiry, dt.date):
+            raise ValidationError(f"expiry must be a datetime.date, got {expiry!r}", field="expiry")
+        side = _CALL_PUT.get(call_put.strip().upper()) if isinstance(call_put, str) else None
+        if side is None:
+            raise ValidationError(
+                f"call_put must be 'CALL' or 'PUT', got {call_put!r}", field="call_put"
+            )
+        price = to_price(strike, field="strike")
+        if price is None:
+            raise ValidationError("strike is required", field="strike")
+        if price > _MAX_STRIKE or price != price.quantize(Decimal("0.001")):
+            raise ValidationError(
+                f"strike {strike!r} must be at most 99999.999 with at most 3 decimals",
+                field="strike",
+            )
+        object.__setattr__(self, "underlier", root)
+        object.__setattr__(self, "expiry", expiry)
+        object.__setattr__(self, "call_put", side)
+        object.__setattr__(self, "strike", price)
+
+    @classmethod
+    def parse(cls, text: str) -> OptionSymbol:
+        """Read E*TRADE (``IBM:2018:8:17:CALL:200.000000``) or OSI spellings."""
+        if not isinstance(text, str) or not text.strip():
+            raise ValidationError(f"not an option symbol: {text!r}", field="symbol")
+        cleaned = text.strip().upper()
+        match = _ETRADE_RE.match(cleaned)
+        if match is not None:
+            expiry = _date(int(match["y"]), int(match["m"]), int(match["d"]), text)
+            return cls(match["root"], expiry, match["cp"], match["strike"])
+        compact = cleaned.lstrip(".")
+        tail = _OSI_TAIL_RE.match(compact[-15:]) if len(compact) > 15 else None
+        root = compact[:-15].rstrip(" -")
+        if tail is None or not root:
+            raise ValidationError(
+                f"{text!r} is neither an E*TRADE option symbol "
+                f"(IBM:2018:8:17:CALL:200.000000) nor an OSI symbol (IBM   180817C00200000)",
+                field="symbol",
+            )
+        expiry = _date(2000 + int(tail["yy"]), int(tail["mm"]), int(tail["dd"]), text)
+        strike = Decimal(int(tail["strike"])) / 1000
+        return cls(root, expiry, tail["cp"], strike)
+
+    @classmethod
+    def coerce(cls, value: OptionSymbol | str, *, field: str = "symbol") -> OptionSymbol:
+        """``value`` itself, or parsed when it is text."""
+        if isinstance(value, OptionSymbol):
+            return value
+        if isinstance(value, str):
+            try:
+                return cls.parse(value)
+            except ValidationError as exc:
+                raise ValidationError(str(exc), field=field) from None
+        raise ValidationError(
+            f"{field} must be an OptionSymbol or text, got {value!r}", field=field
+        )
+
+    @property
+    def etrade(self) -> str:
+        """E*TRADE's spelling, as ``client.market.quotes`` expects it."""
+        e = self.expiry
+        return f"{self.underlier}:{e.year}:{e.month}:{e.day}:{self.call_put}:{self.strike:.6f}"
+
+    @property
+    def osi(self) -> str:
+        """The 21-character OCC/OSI spelling."""
+        strike = int(self.strike * 1000)
+        return f"{self.underlier:<6}{self.expiry:%y%m%d}{self.call_put[0]}{strike:08d}"
+
+    def to_product(self) -> dict[str, Any]:
+        """The ``Product`` object of an option order instrument."""
+        return {
+            "securityType": "OPTN",
+            "symbol": self.underlier,
+            "callPut": self.call_put,
+            "expiryYear": str(self.expiry.year),
+            "expiryMonth": str(self.expiry.month),
+            "expiryDay": str(self.expiry.day),
+            "strikePrice": _plain(self.strike),
+        }
+
+    def __str__(self) -> str:
+        return self.etrade
+
+    def __repr__(self) -> str:
+        return f"OptionSymbol({self.etrade!r})"
+
+
+def _date(year: int, month: int, day: int, text: str) -> dt.date:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise ValidationError(f"{text!r} has no valid expiry date", field="expiry") from None
+
+
+def _plain(value: Decimal) -> str:
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
