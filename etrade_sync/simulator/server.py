@@ -218,6 +218,7 @@ class App:
 class SimHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
+    request_queue_size = 128
     allow_reuse_address = True
 
     def __init__(self, address: tuple[str, int], app: App) -> None:
@@ -246,6 +247,8 @@ class RequestHandler(BaseHTTPRequestHandler):
 
     def setup(self) -> None:
         super().setup()
+        with contextlib.suppress(OSError):
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.connection_id = self.sim_server.app.log.count_connection()
         with self.sim_server.sockets_lock:
             self.sim_server.open_sockets.add(self.connection)

@@ -71,6 +71,7 @@ class Simulator:
         self.enforce_rate_limits = enforce_rate_limits
         self._server: SimHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self._bound_port: int | None = None
 
     def _routes(self) -> list[Route]:
         o, a, t = self.oauth, self._accounts_api, self._transactions_api
@@ -106,11 +107,16 @@ class Simulator:
     # -- lifecycle -----------------------------------------------------------------------
 
     def start(self) -> Simulator:
-        """Bind the socket and serve on a background daemon thread."""
+        """Bind the socket and serve on a background daemon thread.
+
+        A restart after :meth:`stop` binds the same port again, so clients keep working.
+        """
         if self._server is not None:
             return self
-        server = SimHTTPServer((self.host, self._requested_port), self.app)
+        port = self._bound_port if self._bound_port is not None else self._requested_port
+        server = SimHTTPServer((self.host, port), self.app)
         self._server = server
+        self._bound_port = int(server.server_address[1])
         self._thread = threading.Thread(
             target=server.serve_forever,
             kwargs={"poll_interval": 0.05},
@@ -149,9 +155,10 @@ class Simulator:
 
     @property
     def port(self) -> int:
-        if self._server is None:
-            raise RuntimeError("the simulator is not running; call start() first")
-        return int(self._server.server_address[1])
+        """The bound port (still known after :meth:`stop`)."""
+        if self._bound_port is None:
+            raise RuntimeError("the simulator was never started; call start() first")
+        return self._bound_port
 
     @property
     def url(self) -> str:
