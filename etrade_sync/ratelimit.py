@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .config import RateSpec, Settings
-from .errors import RateGateError
+from .errors import ETradeError, RateGateError
 
 __all__ = ["INTERVAL_PADDING", "CategoryStats", "RateGate"]
 
@@ -39,6 +39,12 @@ log = logging.getLogger("etrade_sync")
 INTERVAL_PADDING = 0.03
 
 _LEAK_EVERY = 30.0
+
+#: Extra sleep (ms) after a computed wait before trying again. The memory bucket
+#: records the planned wake-up time, so it needs slack for a late wake-up; the
+#: shared buckets re-read the clock when they grant a permit and need little.
+_BUFFER_MS = {"memory": 50}
+_SHARED_BUFFER_MS = 5
 
 
 @dataclass
@@ -118,7 +124,8 @@ class RateGate:
         if self._buckets:
             from pyrate_limiter import Limiter
 
-            self._limiter = Limiter(_CategoryFactory(self._buckets))
+            buffer_ms = _BUFFER_MS.get(backend, _SHARED_BUFFER_MS)
+            self._limiter = Limiter(_CategoryFactory(self._buckets), buffer_ms=buffer_ms)
         self._next_leak = time.monotonic() + _LEAK_EVERY
         self._leak_lock = threading.Lock()
 
@@ -132,7 +139,15 @@ class RateGate:
             return InMemoryBucket(rates)
         from . import _gate_backends
 
-        return _gate_backends.make_bucket(self.backend, self.namespace, category, rates)
+        try:
+            return _gate_backends.make_bucket(self.backend, self.namespace, category, rates)
+        except ETradeError:
+            raise
+        except Exception as exc:  # e.g. the database file cannot be created
+            raise RateGateError(
+                f"rate gate backend {self._safe_backend()} could not be opened for "
+                f"{category}: {type(exc).__name__}: {exc}"
+            ) from exc
 
     # -- permits -------------------------------------------------------------------
 
@@ -226,10 +241,12 @@ class RateGate:
         return _redact_url(self.backend)
 
     def close(self) -> None:
-        """Release the backend's resources."""
-        if self._limiter is not None:
+        """Release the backend's resources (database connections)."""
+        closers = [self._limiter] if self._limiter is not None else []
+        closers += list(self._buckets.values())
+        for item in closers:
             try:
-                self._limiter.close()
+                item.close()
             except Exception as exc:  # pragma: no cover - best effort at shutdown
                 log.debug("rate gate: close failed: %s", exc)
 
