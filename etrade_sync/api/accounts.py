@@ -2,17 +2,39 @@
 etrade_sync.api.accounts
 ~~~~~~~~~~~~~~~~~~~~~~~~
 
-This module provides ``client.accounts``: account list, balances, portfolio and
-transactions.
+This module provides ``client.accounts``: account list, balances, portfolio (every
+page, optionally with tax lots) and transactions (an iterator over every page).
+All of them are reads, safe to repeat.
 """
 
 from __future__ import annotations
 
-from ..models.accounts import Account
-from ..models.base import as_list, dig
-from .base import Resource
+import builtins
+import datetime as dt
+import logging
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from ..errors import ValidationError
+from ..models.accounts import Account, Balance
+from ..models.base import as_list, dig, to_int
+from ..models.portfolio import PORTFOLIO_VIEWS, Portfolio, PortfolioTotals, Position, PositionLot
+from ..models.transactions import Transaction, TransactionDetail
+from .base import Resource, check_account_key, segment
+from .params import MarkerGuard, check_choice, check_count, check_id, mmddyyyy
 
 __all__ = ["AccountsAPI"]
+
+log = logging.getLogger("etrade_sync")
+
+#: ``sortOrder`` values.
+SORT_ORDERS = frozenset({"ASC", "DESC"})
+#: ``marketSession`` values of the portfolio.
+PORTFOLIO_SESSIONS = frozenset({"REGULAR", "EXTENDED"})
+#: The largest transaction page E*TRADE serves.
+MAX_TRANSACTION_COUNT = 50
+#: A ceiling on portfolio pages, far above any real account.
+MAX_PORTFOLIO_PAGES = 1000
 
 
 class AccountsAPI(Resource):
@@ -25,3 +47,179 @@ class AccountsAPI(Resource):
         data = self._get("/v1/accounts/list", "accounts.list")
         rows = as_list(dig(data, "AccountListResponse", "Accounts", "Account"))
         return [Account.from_api(row) for row in rows if isinstance(row, dict)]
+
+    def balance(
+        self,
+        account_id_key: str,
+        *,
+        real_time_nav: bool = False,
+        account_type: str | None = None,
+    ) -> Balance:
+        """Cash, buying power and account value of one account."""
+        key = check_account_key(account_id_key)
+        params = {
+            "instType": "BROKERAGE",
+            "realTimeNAV": bool(real_time_nav),
+            "accountType": check_choice(account_type, None, field="account_type"),
+        }
+        data = self._get(f"/v1/accounts/{key}/balance", "accounts.balance", params)
+        return Balance.from_api(data if isinstance(data, Mapping) else {})
+
+    def portfolio(
+        self,
+        account_id_key: str,
+        *,
+        view: str = "QUICK",
+        lots: bool = False,
+        totals: bool = False,
+        sort_by: str | None = None,
+        sort_order: str | None = None,
+        market_session: str | None = None,
+        count: int | None = None,
+    ) -> Portfolio:
+        """Every position of the account, gathered across pages.
+
+        ``lots=True`` also fetches each position's tax lots (one request per
+        position). ``totals=True`` asks for account-wide totals. An account without
+        positions gives an empty :class:`Portfolio`.
+        """
+        key = check_account_key(account_id_key)
+        params: dict[str, Any] = {
+            "view": check_choice(view, PORTFOLIO_VIEWS, field="view"),
+            "totalsRequired": True if totals else None,
+            "sortBy": check_choice(sort_by, None, field="sort_by"),
+            "sortOrder": check_choice(sort_order, SORT_ORDERS, field="sort_order"),
+            "marketSession": check_choice(
+                market_session, PORTFOLIO_SESSIONS, field="market_session"
+            ),
+            "count": check_count(count, high=10_000),
+        }
+        path = f"/v1/accounts/{key}/portfolio"
+        pages: builtins.list[Any] = []
+        positions: builtins.list[Position] = []
+        totals_model: PortfolioTotals | None = None
+        account_id: str | None = None
+        page = 1
+        while page <= MAX_PORTFOLIO_PAGES:
+            data = self._get(path, "accounts.portfolio", {**params, "pageNumber": page})
+            body = dig(data, "PortfolioResponse")
+            if not isinstance(body, Mapping):
+                break
+            pages.append(body)
+            if isinstance(body.get("Totals"), Mapping):
+                totals_model = PortfolioTotals.from_api(body["Totals"])
+            next_page = None
+            for block in as_list(body.get("AccountPortfolio")):
+                if not isinstance(block, Mapping):
+                    continue
+                account_id = account_id or block.get("accountId")
+                positions += [
+                    Position.from_api(p)
+                    for p in as_list(block.get("Position"))
+                    if isinstance(p, Mapping)
+                ]
+                next_page = _next_page(block, page) or next_page
+            if next_page is None:
+                break
+            page = next_page
+        if lots:
+            positions = [self._with_lots(key, p) for p in positions]
+        return Portfolio(
+            account_id=str(account_id) if account_id is not None else None,
+            positions=tuple(positions),
+            totals=totals_model,
+            raw={"pages": pages},
+        )
+
+    def position_lots(self, account_id_key: str, position_id: int) -> builtins.list[PositionLot]:
+        """The tax lots of one position (``Position.position_id``)."""
+        key = check_account_key(account_id_key)
+        pid = check_id(position_id, field="position_id")
+        data = self._get(f"/v1/accounts/{key}/portfolio/{pid}", "accounts.position_lots")
+        rows = as_list(dig(data, "PositionLotsResponse", "PositionLot"))
+        return [PositionLot.from_api(row) for row in rows if isinstance(row, Mapping)]
+
+    def _with_lots(self, key: str, position: Position) -> Position:
+        if position.position_id is None:
+            return position
+        return position.with_lots(self.position_lots(key, position.position_id))
+
+    def transactions(
+        self,
+        account_id_key: str,
+        *,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+        sort_order: str | None = None,
+        count: int = MAX_TRANSACTION_COUNT,
+    ) -> Iterator[Transaction]:
+        """Every transaction in the range, page after page (E*TRADE keeps two years).
+
+        A lazy iterator: pages are fetched as you go. No transactions is an empty
+        iterator. Wrap in ``list()`` to fetch them all.
+        """
+        key = check_account_key(account_id_key)
+        params: dict[str, Any] = {
+            "startDate": mmddyyyy(start, field="start"),
+            "endDate": mmddyyyy(end, field="end"),
+            "sortOrder": check_choice(sort_order, SORT_ORDERS, field="sort_order"),
+            "count": check_count(count, high=MAX_TRANSACTION_COUNT),
+        }
+        if (
+            isinstance(start, dt.date)
+            and isinstance(end, dt.date)
+            and _as_date(start) > _as_date(end)
+        ):
+            raise ValidationError("start must not be after end", field="start")
+        return self._iter_transactions(f"/v1/accounts/{key}/transactions", params)
+
+    def _iter_transactions(self, path: str, params: dict[str, Any]) -> Iterator[Transaction]:
+        guard = MarkerGuard("accounts.transactions", path)
+        seen: set[str] = set()
+        marker: str | None = None
+        while True:
+            data = self._get(path, "accounts.transactions", {**params, "marker": marker})
+            body = dig(data, "TransactionListResponse")
+            if not isinstance(body, Mapping):
+                return
+            for row in as_list(body.get("Transaction")):
+                if not isinstance(row, Mapping):
+                    continue
+                txn = Transaction.from_api(row)
+                if txn.transaction_id and txn.transaction_id in seen:
+                    continue  # a page boundary repeated by E*TRADE
+                seen.add(txn.transaction_id)
+                yield txn
+            more = body.get("moreTransactions")
+            if more is False or (isinstance(more, str) and more.lower() == "false"):
+                return
+            marker = guard.check(body.get("marker"))
+            if marker is None:
+                return
+
+    def transaction(
+        self, account_id_key: str, transaction_id: str, *, store_id: int | None = None
+    ) -> TransactionDetail:
+        """The details of one transaction (``Transaction.transaction_id``)."""
+        key = check_account_key(account_id_key)
+        tid = segment(str(transaction_id), field="transaction_id")
+        params = {"storeId": store_id}
+        data = self._get(f"/v1/accounts/{key}/transactions/{tid}", "accounts.transaction", params)
+        return TransactionDetail.from_api(data if isinstance(data, Mapping) else {})
+
+
+def _next_page(block: Mapping[str, Any], page: int) -> int | None:
+    """The next page number of a portfolio block, or None on the last page."""
+    total = to_int(block.get("totalPages"))
+    following = to_int(block.get("nextPageNo"))
+    if total is not None and page >= total:
+        return None
+    if following is not None and following > page:
+        return following
+    if total is not None and page < total:
+        return page + 1
+    return None
+
+
+def _as_date(value: dt.date) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value

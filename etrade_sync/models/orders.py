@@ -132,8 +132,8 @@ class OrderDetail(Model):
             price_type=to_str(data.get("priceType")),
             term=to_str(data.get("orderTerm")),
             session=to_str(data.get("marketSession")),
-            limit_price=to_decimal(data.get("limitPrice")),
-            stop_price=to_decimal(data.get("stopPrice")),
+            limit_price=_price(data.get("limitPrice")),
+            stop_price=_price(data.get("stopPrice")),
             all_or_none=to_bool(data.get("allOrNone")),
             placed_at=to_datetime(data.get("placedTime")),
             executed_at=executed,
@@ -146,6 +146,12 @@ class OrderDetail(Model):
             messages=messages_from(data),
             raw=data,
         )
+
+
+def _price(value: Any) -> Decimal | None:
+    """A limit or stop price; E*TRADE sends 0 when the order has none."""
+    price = to_decimal(value)
+    return price if price else None
 
 
 def _details(rows: Any) -> tuple[OrderDetail, ...]:

@@ -1,0 +1,107 @@
+"""
+etrade_sync.api.params
+~~~~~~~~~~~~~~~~~~~~~~
+
+This module provides the checks and conversions of query parameters shared by
+the endpoint groups: ``MMDDYYYY`` dates, enum-like choices, counts, and the
+guard that stops paging when E*TRADE hands back a marker it already gave.
+Bad input raises :class:`~etrade_sync.errors.ValidationError` naming the field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from ..errors import APIError, ValidationError
+
+__all__ = ["MarkerGuard", "check_choice", "check_count", "check_id", "mmddyyyy"]
+
+log = logging.getLogger("etrade_sync")
+
+_MMDDYYYY_RE = re.compile(r"^\d{8}$")
+_NAME_RE = re.compile(r"^[A-Z][A-Z0-9_]*$")
+
+
+def mmddyyyy(value: dt.date | str | None, *, field: str) -> str | None:
+    """A ``date``/``datetime`` (or ``YYYY-MM-DD``/``MMDDYYYY`` text) as ``MMDDYYYY``."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.strftime("%m%d%Y")
+    if isinstance(value, dt.date):
+        return value.strftime("%m%d%Y")
+    if isinstance(value, str):
+        text = value.strip()
+        for fmt in ("%Y-%m-%d", "%m%d%Y"):
+            if fmt == "%m%d%Y" and not _MMDDYYYY_RE.match(text):
+                continue
+            try:
+                return dt.datetime.strptime(text, fmt).strftime("%m%d%Y")
+            except ValueError:
+                continue
+    raise ValidationError(
+        f"{field} must be a datetime.date (or 'YYYY-MM-DD'), got {value!r}", field=field
+    )
+
+
+def check_choice(value: str | None, known: Iterable[str] | None, *, field: str) -> str | None:
+    """``value`` upper-cased; with ``known``, it must be one of them."""
+    if value is None:
+        return None
+    text = value.strip().upper() if isinstance(value, str) else ""
+    allowed = frozenset(known) if known is not None else None
+    if not _NAME_RE.match(text) or (allowed is not None and text not in allowed):
+        hint = f": use one of {', '.join(sorted(allowed))}" if allowed else ""
+        raise ValidationError(f"{field}={value!r} is not valid{hint}", field=field)
+    return text
+
+
+def check_count(value: int | None, *, field: str = "count", high: int) -> int | None:
+    """A page size between 1 and ``high``."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= high:
+        raise ValidationError(
+            f"{field} must be an integer from 1 to {high}, got {value!r}", field=field
+        )
+    return value
+
+
+def check_id(value: Any, *, field: str) -> int:
+    """A positive integer id (order id, alert id, position id)."""
+    if isinstance(value, bool):
+        raise ValidationError(f"{field} must be a positive integer, got {value!r}", field=field)
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if not isinstance(value, int) or value <= 0:
+        raise ValidationError(f"{field} must be a positive integer, got {value!r}", field=field)
+    return value
+
+
+class MarkerGuard:
+    """Remembers the paging markers seen; a repeat would loop forever, so it raises."""
+
+    def __init__(self, name: str, path: str) -> None:
+        self._name = name
+        self._path = path
+        self._seen: set[str] = set()
+
+    def check(self, marker: Any) -> str | None:
+        """``marker`` as text if paging should go on, None when there is no next page."""
+        if marker is None or marker == "":
+            return None
+        text = str(marker)
+        if text in self._seen:
+            log.warning("%s: E*TRADE repeated the paging marker; stopping", self._name)
+            raise APIError(
+                f"E*TRADE sent the paging marker {text!r} twice; stopped to avoid looping",
+                status=200,
+                method="GET",
+                path=self._path,
+            )
+        self._seen.add(text)
+        return text
