@@ -180,7 +180,7 @@ class App:
                 return Reply(
                     reply.status, reply.body, reply.content_type, (("Allow", ", ".join(allowed)),)
                 )
-            return error_reply(call.as_json, 404, 404, f"Resource {call.path} not found.")
+            return error_reply(True, 404, 404, f"Resource {call.path} not found.")
         call.params = groups
         try:
             return found.handler(call)
