@@ -174,9 +174,7 @@ class App:
     ) -> Reply:
         if found is None:
             if allowed:
-                reply = error_reply(
-                    call.as_json, 405, 405, f"Method {call.method} is not allowed here."
-                )
+                reply = error_reply(True, 405, 405, f"Method {call.method} is not allowed here.")
                 return Reply(
                     reply.status, reply.body, reply.content_type, (("Allow", ", ".join(allowed)),)
                 )
