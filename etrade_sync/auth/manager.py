@@ -21,12 +21,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
-import shlex
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import AuthenticationError, ClockSkewError, ConfigurationError, LoginRequiredError
@@ -35,7 +32,7 @@ from .flow import AuthorizationRequest, OAuthFlow
 from .keys import missing_key_error
 from .prompt import ReadCode, browser_available, clean_verifier, default_reader, open_in_browser
 from .redaction import protect
-from .stores import MemoryTokenStore, TokenStore, TokenStoreError, token_store_for
+from .stores import TokenStore, TokenStoreError, login_command, token_store_for
 from .token import EASTERN, AccessToken, AuthStatus, TokenStatus
 
 if TYPE_CHECKING:
@@ -196,20 +193,7 @@ class AuthManager:
 
     def login_command(self) -> str:
         """The exact command that logs in again for these settings."""
-        if isinstance(self._store, MemoryTokenStore):
-            return "client.auth.login()"
-        settings = self._settings
-        parts = ["etrade-sync", "login"]
-        if settings.environment == "production":
-            parts += ["--env", "production"]
-        if settings.token_store != os.environ.get("ETRADE_TOKEN_STORE", "file"):
-            parts += ["--store", settings.token_store]
-        env_file = os.environ.get("ETRADE_TOKEN_FILE")
-        if settings.token_file is not None and (
-            env_file is None or Path(env_file).expanduser() != settings.token_path
-        ):
-            parts += ["--token-file", shlex.quote(str(settings.token_path))]
-        return " ".join(parts)
+        return login_command(self._settings, self._store)
 
     # -- TokenGuard ------------------------------------------------------------------
 

@@ -15,9 +15,12 @@ atomic across threads and processes.
 from __future__ import annotations
 
 import hashlib
+import os
+import shlex
 import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from ..errors import ETradeError
@@ -31,6 +34,7 @@ __all__ = [
     "MemoryTokenStore",
     "TokenStore",
     "TokenStoreError",
+    "login_command",
     "namespace_for",
     "token_store_for",
 ]
@@ -134,3 +138,20 @@ def token_store_for(settings: Settings) -> TokenStore:
     return EncryptedFileStore(
         settings.token_path, settings.token_key, namespace=namespace_for(settings)
     )
+
+
+def login_command(settings: Settings, store: TokenStore) -> str:
+    """The exact command that logs in again for ``settings`` and ``store``."""
+    if isinstance(store, MemoryTokenStore):
+        return "client.auth.login()"
+    parts = ["etrade-sync", "login"]
+    if settings.environment == "production":
+        parts += ["--env", "production"]
+    if settings.token_store != os.environ.get("ETRADE_TOKEN_STORE", "file"):
+        parts += ["--store", settings.token_store]
+    env_file = os.environ.get("ETRADE_TOKEN_FILE")
+    if settings.token_file is not None and (
+        env_file is None or Path(env_file).expanduser() != settings.token_path
+    ):
+        parts += ["--token-file", shlex.quote(str(settings.token_path))]
+    return " ".join(parts)
