@@ -3,33 +3,63 @@ etrade_sync.api.market
 ~~~~~~~~~~~~~~~~~~~~~~
 
 This module provides ``client.market``: quotes for any number of symbols (split
-into requests of at most 50), lookup, option chains and expirations.
+into requests of at most 50), symbol lookup, option chains and option
+expiration dates. All of them are reads, safe to repeat.
 """
 
 from __future__ import annotations
 
+import builtins
+import datetime as dt
 import re
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
-from ..errors import ValidationError
+from ..builders.symbols import OptionSymbol
+from ..errors import APIError, ValidationError
 from ..models.base import as_list, dig
-from ..models.market import DETAIL_BLOCKS, Quote, QuoteMessage
-from .base import Resource
+from ..models.market import DETAIL_BLOCKS, LookupResult, Quote, QuoteMessage
+from ..models.options import EXPIRY_TYPES, OPTION_CATEGORIES, OptionChain, OptionExpiration
+from .base import Resource, segment
+from .params import check_choice, check_count
 
-__all__ = ["MAX_SYMBOLS_PER_CALL", "MarketAPI", "QuoteResult", "normalize_symbols"]
+__all__ = [
+    "MAX_SYMBOLS_PER_CALL",
+    "InvalidSymbolError",
+    "MarketAPI",
+    "QuoteResult",
+    "normalize_symbols",
+]
 
 #: E*TRADE answers at most 50 symbols per call (with overrideSymbolCount=true).
 MAX_SYMBOLS_PER_CALL = 50
+#: Without overrideSymbolCount E*TRADE takes 25.
+DEFAULT_SYMBOLS_PER_CALL = 25
+#: Lookup answers meaning "nothing matched".
+_LOOKUP_NO_MATCH_CODES = frozenset({10033})
 
-_SYMBOL_RE = re.compile(r"^[A-Z0-9][A-Z0-9.\-/:^]{0,63}$")
+_SYMBOL_RE = re.compile(r"^[A-Z0-9][A-Z0-9.\-/^]{0,63}$")
+_OSI_LIKE_RE = re.compile(r"\d{6}[CP]\d{8}$")
+
+
+class InvalidSymbolError(APIError):
+    """E*TRADE gave no quote for :attr:`symbol` (it answers 200 with a message)."""
+
+    def __init__(self, symbol: str, message: str, *, code: int | None = None) -> None:
+        self.symbol = symbol
+        super().__init__(message, status=200, code=code, method="GET", path="/v1/market/quote")
+
+    def _describe(self) -> str:
+        return f"no quote for {self.symbol}: {self.message}"
 
 
 class QuoteResult(dict[str, Quote]):
     """``symbol -> Quote`` for the symbols that got a quote.
 
     :attr:`errors` maps each symbol E*TRADE refused to its message (e.g. code 1002,
-    "APPL is an invalid symbol"); :attr:`messages` holds every message.
+    "APPL is an invalid symbol"); :attr:`messages` holds every message. Option
+    quotes are keyed by E*TRADE's option symbol (``IBM:2018:8:17:CALL:200.000000``).
     """
 
     def __init__(self) -> None:
@@ -38,19 +68,17 @@ class QuoteResult(dict[str, Quote]):
         self.messages: list[QuoteMessage] = []
 
 
-def normalize_symbols(symbols: str | Iterable[str]) -> list[str]:
-    """Upper-case, de-duplicated symbols in order; bad ones raise ValidationError."""
-    items = [symbols] if isinstance(symbols, str) else list(symbols)
+def normalize_symbols(symbols: str | OptionSymbol | Iterable[str | OptionSymbol]) -> list[str]:
+    """Upper-case, de-duplicated symbols in order; bad ones raise ValidationError.
+
+    Option symbols may be :class:`OptionSymbol` values or any spelling it parses
+    (OSI included); they are sent in E*TRADE's spelling.
+    """
+    items = [symbols] if isinstance(symbols, str | OptionSymbol) else list(symbols)
     out: list[str] = []
     seen: set[str] = set()
     for raw in items:
-        if not isinstance(raw, str):
-            raise ValidationError(f"symbol {raw!r} is not a string", field="symbols")
-        symbol = raw.strip().upper()
-        if not _SYMBOL_RE.match(symbol):
-            raise ValidationError(
-                f"symbol {raw!r} is not a ticker or option symbol", field="symbols"
-            )
+        symbol = _normalize_one(raw)
         if symbol not in seen:
             seen.add(symbol)
             out.append(symbol)
@@ -59,41 +87,195 @@ def normalize_symbols(symbols: str | Iterable[str]) -> list[str]:
     return out
 
 
+def _normalize_one(raw: Any) -> str:
+    if isinstance(raw, OptionSymbol):
+        return raw.etrade
+    if not isinstance(raw, str):
+        raise ValidationError(f"symbol {raw!r} is not a string", field="symbols")
+    symbol = raw.strip().upper()
+    if ":" in symbol or _OSI_LIKE_RE.search(symbol):
+        try:
+            return OptionSymbol.parse(symbol).etrade
+        except ValidationError as exc:
+            raise ValidationError(str(exc), field="symbols") from None
+    if not _SYMBOL_RE.match(symbol):
+        raise ValidationError(f"symbol {raw!r} is not a ticker or option symbol", field="symbols")
+    return symbol
+
+
 class MarketAPI(Resource):
     """``client.market``."""
 
     category = "market"
 
-    def quotes(self, symbols: str | Iterable[str], *, detail: str = "ALL") -> QuoteResult:
-        """Quotes for any number of symbols; refused symbols are in ``.errors``."""
+    def quotes(
+        self,
+        symbols: str | OptionSymbol | Iterable[str | OptionSymbol],
+        *,
+        detail: str = "ALL",
+    ) -> QuoteResult:
+        """Quotes for any number of symbols; refused symbols are in ``.errors``.
+
+        ``detail`` is ALL, FUNDAMENTAL, INTRADAY, OPTIONS, WEEK_52 or MF_DETAIL.
+        """
         wanted = normalize_symbols(symbols)
-        flag = detail.upper()
-        if flag not in DETAIL_BLOCKS:
-            raise ValidationError(
-                f"detail={detail!r}: use one of {', '.join(DETAIL_BLOCKS)}", field="detail"
-            )
+        flag = _detail_flag(detail)
         result = QuoteResult()
         for start in range(0, len(wanted), MAX_SYMBOLS_PER_CALL):
             chunk = wanted[start : start + MAX_SYMBOLS_PER_CALL]
             self._fetch_chunk(chunk, flag, result)
         return result
 
+    def quote(self, symbol: str | OptionSymbol, *, detail: str = "ALL") -> Quote:
+        """The quote of one symbol; :class:`InvalidSymbolError` if E*TRADE refuses it."""
+        (key,) = normalize_symbols(symbol)
+        result = self.quotes([key], detail=detail)
+        if key in result:
+            return result[key]
+        if result:
+            other = ", ".join(result)
+            raise InvalidSymbolError(key, f"E*TRADE answered with a quote for {other} instead")
+        message = result.errors.get(key) or (result.messages[0] if result.messages else None)
+        if message is not None:
+            raise InvalidSymbolError(key, message.description, code=message.code)
+        raise InvalidSymbolError(key, "E*TRADE returned no quote and no message")
+
     def _fetch_chunk(self, chunk: list[str], flag: str, result: QuoteResult) -> None:
+        """One request for at most 50 symbols; fills ``result`` (a cache may wrap this)."""
         params: dict[str, Any] = {"detailFlag": flag}
-        if len(chunk) > 25:
+        if len(chunk) > DEFAULT_SYMBOLS_PER_CALL:
             params["overrideSymbolCount"] = True
         data = self._get(f"/v1/market/quote/{','.join(chunk)}", "market.quote", params)
         response = dig(data, "QuoteResponse") or {}
+        wanted = set(chunk)
         for row in as_list(response.get("QuoteData")):
             if isinstance(row, dict):
                 quote = Quote.from_api(row)
-                result[quote.symbol or chunk[0]] = quote
+                result[quote.key if quote.key in wanted else quote.symbol or chunk[0]] = quote
+        unattributed: list[QuoteMessage] = []
         for row in as_list(dig(response, "Messages", "Message")):
             if isinstance(row, dict):
                 message = QuoteMessage.from_api(row)
                 result.messages.append(message)
-                if message.symbol and message.symbol in chunk:
+                if message.symbol and message.symbol in wanted:
                     result.errors[message.symbol] = message
+                else:
+                    unattributed.append(message)
         missing = [s for s in chunk if s not in result and s not in result.errors]
-        if missing and len(missing) == 1 and len(result.messages) and not result.errors:
-            result.errors[missing[0]] = result.messages[-1]
+        if len(missing) == 1 and len(unattributed) == 1:
+            result.errors[missing[0]] = unattributed[0]
+
+    def lookup(self, text: str) -> builtins.list[LookupResult]:
+        """Securities whose name or symbol matches ``text`` (empty when none)."""
+        search = segment(text, field="text")
+        try:
+            data = self._get(f"/v1/market/lookup/{search}", "market.lookup")
+        except APIError as exc:
+            if exc.code in _LOOKUP_NO_MATCH_CODES and exc.status == 400:
+                return []
+            raise
+        rows = as_list(dig(data, "LookupResponse", "Data"))
+        return [LookupResult.from_api(row) for row in rows if isinstance(row, dict)]
+
+    def option_chain(
+        self,
+        symbol: str,
+        *,
+        expiry: dt.date | None = None,
+        expiry_year: int | None = None,
+        expiry_month: int | None = None,
+        expiry_day: int | None = None,
+        strike_near: Decimal | int | float | str | None = None,
+        strikes: int | None = None,
+        include_weekly: bool | None = None,
+        skip_adjusted: bool | None = None,
+        category: str | None = None,
+        chain_type: str | None = None,
+        price_type: str | None = None,
+    ) -> OptionChain:
+        """The option chain of ``symbol`` for one expiry (the nearest when none given).
+
+        ``expiry`` is a date; or give ``expiry_year``/``expiry_month``/``expiry_day``
+        separately. ``strikes`` is how many strikes around ``strike_near``.
+        ``category`` STANDARD, ALL or MINI; ``chain_type`` CALL, PUT or CALLPUT;
+        ``price_type`` ATNM or ALL.
+        """
+        underlier = _underlier(symbol)
+        if expiry is not None:
+            if isinstance(expiry, dt.datetime) or not isinstance(expiry, dt.date):
+                raise ValidationError(f"expiry must be a date, got {expiry!r}", field="expiry")
+            if any(v is not None for v in (expiry_year, expiry_month, expiry_day)):
+                raise ValidationError(
+                    "give expiry or expiry_year/month/day, not both", field="expiry"
+                )
+            expiry_year, expiry_month, expiry_day = expiry.year, expiry.month, expiry.day
+        params = {
+            "symbol": underlier,
+            "expiryYear": _part(expiry_year, "expiry_year", 1900, 9999),
+            "expiryMonth": _part(expiry_month, "expiry_month", 1, 12),
+            "expiryDay": _part(expiry_day, "expiry_day", 1, 31),
+            "strikePriceNear": _near(strike_near),
+            "noOfStrikes": check_count(strikes, field="strikes", high=1000),
+            "includeWeekly": _flag(include_weekly, "include_weekly"),
+            "skipAdjusted": _flag(skip_adjusted, "skip_adjusted"),
+            "optionCategory": check_choice(category, OPTION_CATEGORIES, field="category"),
+            "chainType": check_choice(chain_type, {"CALL", "PUT", "CALLPUT"}, field="chain_type"),
+            "priceType": check_choice(price_type, {"ATNM", "ALL"}, field="price_type"),
+        }
+        data = self._get("/v1/market/optionchains", "market.option_chain", params)
+        return OptionChain.from_api(data, symbol=underlier)
+
+    def option_expirations(
+        self, symbol: str, *, expiry_type: str | None = None
+    ) -> builtins.list[OptionExpiration]:
+        """The expiration dates of ``symbol``'s options, soonest first.
+
+        ``expiry_type``: DAILY, WEEKLY, MONTHLY, QUARTERLY, VIX, ALL, MONTHEND, ...
+        """
+        params = {
+            "symbol": _underlier(symbol),
+            "expiryType": check_choice(expiry_type, EXPIRY_TYPES, field="expiry_type"),
+        }
+        data = self._get("/v1/market/optionexpiredate", "market.option_expirations", params)
+        rows = as_list(dig(data, "OptionExpireDateResponse", "ExpirationDate"))
+        found = [OptionExpiration.from_api(row) for row in rows if isinstance(row, dict)]
+        return sorted((e for e in found if e is not None), key=lambda e: e.date)
+
+
+def _detail_flag(detail: str) -> str:
+    flag = detail.strip().upper() if isinstance(detail, str) else ""
+    if flag not in DETAIL_BLOCKS:
+        raise ValidationError(
+            f"detail={detail!r}: use one of {', '.join(DETAIL_BLOCKS)}", field="detail"
+        )
+    return flag
+
+
+def _underlier(symbol: str) -> str:
+    text = symbol.strip().upper() if isinstance(symbol, str) else ""
+    if not _SYMBOL_RE.match(text):
+        raise ValidationError(f"symbol {symbol!r} is not a ticker", field="symbol")
+    return text
+
+
+def _part(value: int | None, field: str, low: int, high: int) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ValidationError(f"{field} must be an integer from {low} to {high}", field=field)
+    return value
+
+
+def _near(value: Decimal | int | float | str | None) -> str | None:
+    if value is None:
+        return None
+    from ..builders.common import to_price
+
+    price = to_price(value, field="strike_near")
+    return format(price, "f") if price is not None else None
+
+
+def _flag(value: bool | None, field: str) -> bool | None:
+    if value is not None and not isinstance(value, bool):
+        raise ValidationError(f"{field} must be True or False", field=field)
+    return value
