@@ -22,15 +22,70 @@ from .config import Settings
 from .errors import ETradeError
 
 if TYPE_CHECKING:
-    from . import simulator
+    from . import builders, models, simulator
+    from .api.market import InvalidSymbolError
+    from .builders import (
+        EquityOrder,
+        OptionLeg,
+        OptionOrder,
+        OptionSymbol,
+        SpreadOrder,
+        StockLeg,
+        butterfly,
+        buy_write,
+        iron_condor,
+        roll,
+        straddle,
+        strangle,
+        vertical_spread,
+    )
     from .client import Client
 
 _LAZY = {
     "Client": ("etrade_sync.client", "Client"),
     "simulator": ("etrade_sync.simulator", None),
+    "models": ("etrade_sync.models", None),
+    "builders": ("etrade_sync.builders", None),
+    "EquityOrder": ("etrade_sync.builders", "EquityOrder"),
+    "OptionOrder": ("etrade_sync.builders", "OptionOrder"),
+    "OptionSymbol": ("etrade_sync.builders", "OptionSymbol"),
+    "OptionLeg": ("etrade_sync.builders", "OptionLeg"),
+    "StockLeg": ("etrade_sync.builders", "StockLeg"),
+    "SpreadOrder": ("etrade_sync.builders", "SpreadOrder"),
+    "vertical_spread": ("etrade_sync.builders", "vertical_spread"),
+    "straddle": ("etrade_sync.builders", "straddle"),
+    "strangle": ("etrade_sync.builders", "strangle"),
+    "iron_condor": ("etrade_sync.builders", "iron_condor"),
+    "butterfly": ("etrade_sync.builders", "butterfly"),
+    "buy_write": ("etrade_sync.builders", "buy_write"),
+    "roll": ("etrade_sync.builders", "roll"),
+    "InvalidSymbolError": ("etrade_sync.api.market", "InvalidSymbolError"),
 }
 
-__all__ = ["Client", "ETradeError", "Settings", "__version__", "errors", "simulator"]
+__all__ = [
+    "Client",
+    "ETradeError",
+    "EquityOrder",
+    "InvalidSymbolError",
+    "OptionLeg",
+    "OptionOrder",
+    "OptionSymbol",
+    "Settings",
+    "SpreadOrder",
+    "StockLeg",
+    "__version__",
+    "builders",
+    "butterfly",
+    "buy_write",
+    "errors",
+    "iron_condor",
+    "models",
+    "roll",
+    "simulator",
+    "straddle",
+    "strangle",
+    "vertical_spread",
+]
 
 
 def __getattr__(name: str) -> Any:
