@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -18,7 +18,7 @@ from etrade_sync.transport import Call
 DATA = Path(__file__).parent / "data"
 
 #: No client-side rate limit, so tests measure behaviour, not the gate.
-UNLIMITED = {name: "unlimited" for name in ("accounts", "market", "orders", "alerts")}
+UNLIMITED = dict.fromkeys(("accounts", "market", "orders", "alerts"), "unlimited")
 
 
 def load_payload(name: str) -> Any:
@@ -83,10 +83,3 @@ def margin_key(sim: Simulator) -> str:
 def cash_key(sim: Simulator) -> str:
     """The accountIdKey of the simulator's open cash (IRA) account."""
     return next(a.account_id_key for a in sim.accounts if a.is_open and not a.is_margin)
-
-
-@pytest.fixture
-def quiet_sim(sim: Simulator) -> Iterator[Simulator]:
-    """``sim`` with its request log cleared (after the fixtures' own requests)."""
-    sim.log.clear()
-    yield sim

@@ -112,9 +112,7 @@ def test_transactions_are_lazy(fast_client: Client, sim: Simulator, margin_key: 
 
 def test_transaction_detail(fast_client: Client, margin_key: str) -> None:
     row = next(
-        t
-        for t in fast_client.accounts.transactions(margin_key)
-        if t.type in {"Bought", "Sold"}
+        t for t in fast_client.accounts.transactions(margin_key) if t.type in {"Bought", "Sold"}
     )
     detail = fast_client.accounts.transaction(margin_key, row.transaction_id, store_id=row.store_id)
     assert detail.transaction_id == row.transaction_id
