@@ -178,7 +178,10 @@ class OAuthService:
             endpoint = SignatureOnlyEndpoint(validator)
             uri = f"http://{call.header('Host') or 'localhost'}{call.raw_path}"
             body = call.body if call.method in {"POST", "PUT"} else None
-            valid, _request = endpoint.validate_request(uri, call.method, body, call.headers)
+            try:
+                valid, _request = endpoint.validate_request(uri, call.method, body, call.headers)
+            except (ValueError, TypeError, UnicodeError):
+                raise OAuthProblem("parameter_rejected") from None
             if not valid:
                 if validator.nonce_checked and not validator.nonce_fresh:
                     raise OAuthProblem("nonce_used")

@@ -309,3 +309,21 @@ def test_injected_oauth_fault_answers_like_tomcat(api: Any) -> None:
     response = api.get("/v1/accounts/list")
     assert (response.status_code, problem(response)) == (401, "token_expired")
     assert response.text.startswith("<html>")
+
+
+class _RealmAuth(OAuth1):  # type: ignore[misc]
+    """Adds ``realm=""`` after signing, as E*TRADE's documentation shows it."""
+
+    def __call__(self, request: Any) -> Any:
+        request = super().__call__(request)
+        header = request.headers["Authorization"]
+        header = header.decode() if isinstance(header, bytes) else header
+        request.headers["Authorization"] = header.replace("OAuth ", 'OAuth realm="", ', 1)
+        return request
+
+
+def test_empty_realm_in_the_header_is_accepted(api: Any) -> None:
+    auth = _RealmAuth(api.sim.consumer_key, api.sim.consumer_secret, api.token, api.secret)
+    response = requests.get(api.url("/v1/accounts/list.json"), auth=auth, timeout=10)
+    assert response.status_code == 200, response.text
+    assert 'realm=""' in api.sim.log.last().headers["Authorization"]

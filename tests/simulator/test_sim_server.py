@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import io
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 from contextlib import redirect_stdout
@@ -265,3 +268,47 @@ def test_command_line_serves_until_stopped() -> None:
     assert result == [0]
     assert "ck123" in text and "cs456" in text and "local simulator only" in text
     assert serve(["--consumer-key", "only-key"]) == 2
+
+
+def _numbers(value: Any) -> list[float]:
+    if isinstance(value, dict):
+        return [n for item in value.values() for n in _numbers(item)]
+    if isinstance(value, list):
+        return [n for item in value for n in _numbers(item)]
+    if isinstance(value, float):
+        return [value]
+    return []
+
+
+def test_json_numbers_carry_at_most_four_decimals(api: Any, margin_key: str) -> None:
+    paths = [
+        f"/v1/accounts/{margin_key}/balance.json?instType=BROKERAGE",
+        f"/v1/accounts/{margin_key}/portfolio.json?view=COMPLETE&totalsRequired=true&lotsRequired=true",
+        f"/v1/accounts/{margin_key}/transactions.json",
+        "/v1/market/quote/AAPL,KO,VFIAX.json",
+        "/v1/market/optionchains.json?symbol=IBM&noOfStrikes=4",
+    ]
+    for path in paths:
+        response = api.request("GET", path)
+        assert response.status_code == 200, (path, response.text)
+        for number in _numbers(response.json()):
+            assert round(number, 4) == number, (path, number)
+
+
+def test_module_runs_in_the_foreground_until_interrupted() -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "etrade_sync.simulator", "--port", "0"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        first = proc.stdout.readline()
+        url = first.split("listening on ", 1)[1].strip()
+        assert requests.get(f"{url}/v1/accounts/list", timeout=5).status_code == 401
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=10) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
