@@ -366,8 +366,12 @@ class AuthManager:
             self._token = renewed
             log.info("access token renewed (%s)", reason)
             if shared:
-                self._store.save(renewed)
-                self._persisted = renewed.last_used
+                try:
+                    self._store.save(renewed)
+                    self._persisted = renewed.last_used
+                except (OSError, TokenStoreError) as exc:  # the renew itself worked
+                    log.warning("renewed, but could not save to %s: %s",
+                                self._store.describe(), exc)  # fmt: skip
 
     def _persist(self, snapshot: AccessToken) -> None:
         """Write the last use without waiting: skipped when the store is busy."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import stat
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
@@ -207,8 +208,7 @@ def test_timestamp_refused_becomes_clock_skew_error_with_the_offset(
         client.close()
 
 
-def test_path_of_token_file_created_with_private_directory(tmp_path: Path) -> None:
-    # the directory and file modes do not depend on the umask of the caller
+def test_store_makes_a_private_directory_and_file_whatever_the_umask(tmp_path: Path) -> None:
     from etrade_sync.auth.filestore import EncryptedFileStore
     from etrade_sync.auth.keys import generate_key
     from etrade_sync.auth.token import AccessToken
@@ -216,7 +216,21 @@ def test_path_of_token_file_created_with_private_directory(tmp_path: Path) -> No
 
     path = tmp_path / "deep" / "er" / "tokens.json"
     store = EncryptedFileStore(path, generate_key(), namespace="sandbox:x")
-    store.save(AccessToken("t" * 20, "s" * 20, START, START))
+    previous = os.umask(0)
+    try:
+        store.save(AccessToken("t" * 20, "s" * 20, START, START))
+    finally:
+        os.umask(previous)
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert store.load() == AccessToken("t" * 20, "s" * 20, START, START)
+
+
+def test_production_login_page_url_is_encoded_for_tokens_with_plus_slash_equals() -> None:
+    from etrade_sync import Settings
+    from etrade_sync.auth.flow import authorize_url
+
+    settings = Settings(consumer_key="ck123", consumer_secret="cs", environment="production")
+    assert authorize_url(settings, "a+b/c=") == (
+        "https://us.etrade.com/e/t/etws/authorize?key=ck123&token=a%2Bb%2Fc%3D"
+    )
