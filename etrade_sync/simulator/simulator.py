@@ -119,7 +119,7 @@ class Simulator:
         self._bound_port = int(server.server_address[1])
         self._thread = threading.Thread(
             target=server.serve_forever,
-            kwargs={"poll_interval": 0.05},
+            kwargs={"poll_interval": 0.01},
             name=f"etrade-simulator-{server.server_address[1]}",
             daemon=True,
         )

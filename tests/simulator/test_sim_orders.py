@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import threading
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -506,3 +507,31 @@ def test_cancel_unknown_or_executed_orders(orders: Orders) -> None:
     assert (
         orders.api.put(f"{orders.base}/cancel.json", {"CancelOrderRequest": {}}).status_code == 400
     )
+
+
+def test_concurrent_orders_keep_the_books_consistent(
+    sim: Any, make_api: Any, margin_key: str
+) -> None:
+    ask = sim.quote("KO").ask
+    cash_before = sim.cash(margin_key)
+    held_before = sim.position_quantity(margin_key, "KO")
+    errors: list[str] = []
+
+    def trader(n: int) -> None:
+        client = Orders(make_api(sim), margin_key)
+        for i in range(5):
+            order = equity_order("KO", "BUY", "1", "MARKET", limit="", client_id=f"t{n}x{i}")
+            response = client.place(order, client.preview_id(order))
+            if response.status_code != 200:
+                errors.append(response.text)
+
+    threads = [threading.Thread(target=trader, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    placed = sim.orders(margin_key)
+    assert len({o.order_id for o in placed}) == len(placed) == 30
+    assert sim.position_quantity(margin_key, "KO") == held_before + 30
+    assert sim.cash(margin_key) == cash_before - 30 * ask

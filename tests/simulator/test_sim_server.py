@@ -312,3 +312,19 @@ def test_module_runs_in_the_foreground_until_interrupted() -> None:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_restart_keeps_the_port_and_the_state(make_api: Any) -> None:
+    sim = Simulator().start()
+    try:
+        client = make_api(sim)
+        alert_id = sim.alerts[0].alert_id
+        assert client.request("DELETE", f"/v1/user/alerts/{alert_id}").status_code == 200
+        url = sim.url
+        sim.stop()
+        sim.stop()  # idempotent
+        sim.start()
+        assert sim.url == url
+        assert client.get("/v1/user/alerts.json", status="DELETED").status_code == 200
+    finally:
+        sim.stop()
