@@ -102,8 +102,6 @@ class OrderJournal:
         self._ready = False
 
     def _ensure(self) -> None:
-        if self._ready:
-            return
         with self._init_lock:
             if self._ready:
                 return
