@@ -22,6 +22,7 @@ from .auth import AuthManager, TokenStore
 from .breaker import CircuitBreaker
 from .cache import CacheSet
 from .config import Settings
+from .journal import OrderJournal
 from .metrics import Metrics
 from .ratelimit import RateGate
 from .session import build_session
@@ -59,6 +60,9 @@ class Client:
         self.gate = gate if gate is not None else RateGate.shared(self.settings)
         self.metrics = Metrics()
         self.cache = CacheSet(self.settings)
+        self.journal = OrderJournal(
+            self.settings.journal_path, environment=self.settings.environment
+        )
         self.breaker = CircuitBreaker(
             self.settings.circuit_failures, self.settings.circuit_cooldown
         )
