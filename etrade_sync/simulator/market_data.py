@@ -223,11 +223,13 @@ class Market:
         self.clock = clock
         self.invalid_symbols: set[str] = {"APPL", "INVALID", "ZZZZZ"}
         self._overrides: dict[str, Decimal] = {}
+        self._cache: dict[str, EquityQuote] = {}
         self._lock = threading.Lock()
 
     def set_price(self, symbol: str, price: float | Decimal | str) -> None:
         with self._lock:
             self._overrides[symbol.upper()] = money(Decimal(str(price)))
+            self._cache.pop(symbol.upper(), None)
 
     def is_equity_symbol(self, symbol: str) -> bool:
         return bool(_EQUITY_RE.match(symbol)) and symbol not in self.invalid_symbols
@@ -240,12 +242,23 @@ class Market:
         return local.weekday() < 5 and time(9, 30) <= local.time() < time(16, 0)
 
     def quote(self, symbol: str) -> EquityQuote:
+        """The quote for an equity symbol (quotes do not move unless ``set_price`` is used)."""
+        with self._lock:
+            cached = self._cache.get(symbol)
+            if cached is None:
+                cached = self._compute_quote(symbol, self._overrides.get(symbol))
+                if len(self._cache) > 5000:
+                    self._cache.clear()
+                self._cache[symbol] = cached
+            return cached
+
+    def _compute_quote(self, symbol: str, override: Decimal | None) -> EquityQuote:
         s, u = self.seed, symbol
         company = _BY_SYMBOL.get(symbol)
         base = company.price if company else 5.0 + 295.0 * _unit(s, u, "base")
         last = money(base * (1 + (_unit(s, u, "drift") - 0.5) * 0.06))
-        with self._lock:
-            last = self._overrides.get(symbol, last)
+        if override is not None:
+            last = override
         change_pct = (_unit(s, u, "chg") - 0.5) * 0.06
         prev = money(float(last) / (1 + change_pct))
         spread = max(CENT, money(float(last) * 0.0004))
