@@ -117,8 +117,14 @@ class OrdersApi:
         return commission, money(value + commission) if leg.is_buy else money(-(value - commission))
 
     def _check_client_id(self, account: Account, client_id: str, replacing: int | None) -> None:
+        # a change may keep the client order id of the order it replaces (and its ancestors)
+        chain: set[int] = set()
+        by_id = {o.order_id: o for o in account.orders}
+        while replacing is not None and replacing not in chain:
+            chain.add(replacing)
+            replacing = by_id[replacing].replaces_order_id if replacing in by_id else None
         for order in account.orders:
-            if order.client_order_id == client_id and order.order_id != replacing:
+            if order.client_order_id == client_id and order.order_id not in chain:
                 raise ApiError(
                     400,
                     DUPLICATE_CLIENT_ORDER_ID_CODE,

@@ -268,8 +268,13 @@ def test_change_cancels_the_old_order_and_issues_a_new_id(orders: Orders) -> Non
         Decimal("1.50"),
         12,
     )
+    third = orders.submit(
+        equity_order(limit="1.75", quantity="12", client_id="chg1"), change=second
+    )
+    assert third["OrderIds"][0]["orderId"] > second  # a chain of changes may keep the id
     not_open = orders.preview(changed, change=first)
     assert not_open.status_code == 400
+    second = third["OrderIds"][0]["orderId"]
     other_symbol = orders.preview(equity_order("KO", limit="1.00", client_id="chg2"), change=second)
     assert other_symbol.status_code == 400
     plain_preview = orders.preview_id(equity_order(limit="1.60", client_id="chg3"))
