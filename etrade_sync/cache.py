@@ -17,7 +17,8 @@ batch fetcher.
 :class:`CacheSet` holds the caches of one client (``client.cache``)::
 
     quotes       (symbol, detail)              Settings.quote_ttl       (5 s)
-    balances     (account_id_key, real_time)   Settings.balance_ttl     (60 s)
+    balances     (account_id_key, real_time_nav, account_type)
+                                               Settings.balance_ttl     (60 s)
     accounts     "list"                        Settings.accounts_ttl    (300 s)
     expirations  (symbol, expiry_type)         Settings.expirations_ttl (3600 s)
 
@@ -33,11 +34,16 @@ import threading
 import time
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from cachetools import TTLCache
 
 from .config import Settings
+
+if TYPE_CHECKING:
+    from .models.accounts import Account, Balance
+    from .models.market import Quote
+    from .models.options import OptionExpiration
 
 __all__ = ["CacheSet", "CacheStats", "TTLResponseCache"]
 
@@ -188,7 +194,7 @@ class TTLResponseCache(Generic[K, V]):
             mine: list[K] = []
             theirs: list[K] = []
             flights: dict[K, _Flight] = {}
-            with self._cond:
+            with self._cond, self._cache.timer:  # one instant for the whole batch
                 for key in pending:
                     if not fresh:
                         try:
@@ -223,7 +229,9 @@ class TTLResponseCache(Generic[K, V]):
         try:
             got = fetch_many(list(keys))
         finally:
-            with self._cond:
+            # One insertion time for the batch, so its entries also expire together
+            # and the next refresh is one request again, not several partial ones.
+            with self._cond, self._cache.timer:
                 for key in keys:
                     if key in got:
                         found[key] = got[key]
@@ -333,17 +341,17 @@ class CacheSet:
     _PER_ACCOUNT = ("balances",)
 
     def __init__(self, settings: Settings, *, clock: Timer = time.monotonic) -> None:
-        self.quotes: TTLResponseCache[tuple[str, str], Any] = TTLResponseCache(
+        self.quotes: TTLResponseCache[tuple[str, str], Quote] = TTLResponseCache(
             "quotes", settings.quote_ttl, maxsize=20_000, timer=clock
         )
-        self.balances: TTLResponseCache[tuple[str, bool], Any] = TTLResponseCache(
+        self.balances: TTLResponseCache[tuple[str, bool, str | None], Balance] = TTLResponseCache(
             "balances", settings.balance_ttl, maxsize=256, timer=clock
         )
-        self.accounts: TTLResponseCache[str, Any] = TTLResponseCache(
+        self.accounts: TTLResponseCache[str, tuple[Account, ...]] = TTLResponseCache(
             "accounts", settings.accounts_ttl, maxsize=4, timer=clock
         )
-        self.expirations: TTLResponseCache[tuple[str, str], Any] = TTLResponseCache(
-            "expirations", settings.expirations_ttl, maxsize=2048, timer=clock
+        self.expirations: TTLResponseCache[tuple[str, str], tuple[OptionExpiration, ...]] = (
+            TTLResponseCache("expirations", settings.expirations_ttl, maxsize=2048, timer=clock)
         )
 
     def caches(self) -> list[TTLResponseCache[Any, Any]]:
@@ -358,7 +366,7 @@ class CacheSet:
         """
         for name in self._PER_ACCOUNT:
             cache: TTLResponseCache[Any, Any] = getattr(self, name)
-            cache.invalidate_where(lambda key: key[0] == account_id_key)
+            cache.invalidate_where(lambda key: key[0] == account_id_key.strip())
         log.debug("cache: dropped cached data of one account after an order change")
 
     def clear(self) -> None:

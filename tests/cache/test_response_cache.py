@@ -238,3 +238,24 @@ def test_cache_set_uses_the_settings_ttls_and_invalidates_an_account() -> None:
     assert {"hits", "misses", "hit_rate", "size", "ttl_s"} <= set(stats["quotes"])
     caches.clear()
     assert caches.stats()["quotes"]["size"] == 0
+
+
+def test_a_batch_expires_together_so_its_refresh_is_one_call() -> None:
+    class SlowClock(FakeTimer):
+        tick = 0.001  # storing a big batch takes a while
+
+        def __call__(self) -> float:
+            self.now += self.tick
+            return self.now
+
+    timer = SlowClock()
+    cache: TTLResponseCache[str, str] = TTLResponseCache("quotes", 5.0, timer=timer)
+    upstream = Upstream()
+    symbols = [f"S{i:02d}" for i in range(50)]
+    cache.get_many(symbols, upstream.many)
+    timer.tick = 0.0
+    timer.now += 4.9
+    for _ in range(40):  # walk across the expiry instant in small steps
+        timer.now += 0.005
+        cache.get_many(symbols, upstream.many)
+    assert upstream.calls == [symbols, symbols]
