@@ -347,6 +347,15 @@ def test_xml_bodies_are_accepted(orders: Orders) -> None:
     )
     assert response.status_code == 200, response.text
     assert "<PreviewOrderResponse>" in response.text and "<previewId>" in response.text
+    preview_id = response.text.split("<previewId>", 1)[1].split("<", 1)[0]
+    inner = xml.removeprefix("<PreviewOrderRequest>").removesuffix("</PreviewOrderRequest>")
+    place = f"<PlaceOrderRequest>{inner}<PreviewIds><previewId>{preview_id}</previewId></PreviewIds></PlaceOrderRequest>"
+    placed = orders.api.request(
+        "POST", f"{orders.base}/place", data=place, headers={"Content-Type": "application/xml"}
+    )
+    assert placed.status_code == 200, placed.text
+    assert "<OrderIds><orderId>" in placed.text
+    assert orders.api.sim.orders(orders.key)[-1].client_order_id == "x1"
 
 
 def test_option_orders_pay_commission_per_contract(orders: Orders) -> None:
