@@ -38,6 +38,7 @@ from .wire import (
 __all__ = ["App", "Route", "SimHTTPServer"]
 
 logger = logging.getLogger("etrade_sync.simulator")
+_QUERY_RE = re.compile(r"\?[^\s\"]*")
 Handler = Callable[[Call], Reply]
 DROP = Reply(-1)
 _THROTTLED = "<rate limit enforcement>"
@@ -258,7 +259,10 @@ class RequestHandler(BaseHTTPRequestHandler):
             self.sim_server.open_sockets.discard(self.connection)
 
     def log_message(self, format: str, *args: Any) -> None:
-        logger.debug("%s - %s", self.address_string(), format % args)
+        # Request lines carry the request token on the authorize page, and OAuth
+        # parameters may ride in the query string: log the path without its query.
+        line = _QUERY_RE.sub("?…", format % args)
+        logger.debug("%s - %s", self.address_string(), line)
 
     def date_time_string(self, timestamp: float | None = None) -> str:
         when = self.sim_server.app.oauth.server_now() if timestamp is None else timestamp
