@@ -28,6 +28,8 @@ __all__ = [
     "EQUITY_PRICE_TYPES",
     "MARKET_SESSIONS",
     "MAX_LEGS",
+    "MAX_PRICE",
+    "MAX_QUANTITY",
     "OPTION_ACTIONS",
     "OPTION_PRICE_TYPES",
     "ORDER_TERMS",
@@ -81,6 +83,10 @@ SPREAD_ORDER_TYPES = frozenset(
 )
 #: The most legs E*TRADE takes in one order.
 MAX_LEGS = 4
+#: Prices at or above this are refused as typing mistakes.
+MAX_PRICE = Decimal(1_000_000)
+#: Quantities above this (shares or contracts) are refused as typing mistakes.
+MAX_QUANTITY = 1_000_000
 
 _CLIENT_ID_RE = re.compile(r"^[A-Za-z0-9]{1,20}$")
 _ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -160,12 +166,12 @@ def check_tick(price: Decimal | None, *, field: str, sub_penny: bool) -> Decimal
     """Refuse prices finer than the tick: cents, or 1/100 cent below $1 if ``sub_penny``."""
     if price is None:
         return None
+    if price >= MAX_PRICE:
+        raise ValidationError(f"{field} {price} is not a plausible price", field=field)
     tick = _HUNDREDTH_CENT if sub_penny and price < 1 else _CENT
     if price != price.quantize(tick):
         rule = "at most 2 decimals (4 below $1.00)" if sub_penny else "at most 2 decimals"
         raise ValidationError(f"{field} {price} has too many decimals: {rule}", field=field)
-    if price >= Decimal("1000000"):
-        raise ValidationError(f"{field} {price} is not a plausible price", field=field)
     return price
 
 
@@ -185,6 +191,10 @@ def to_quantity(value: Any, *, field: str = "quantity", unit: str = "shares") ->
         )
     if number <= 0:
         raise ValidationError(f"{field} must be positive, got {value!r}", field=field)
+    if number > MAX_QUANTITY:
+        raise ValidationError(
+            f"{field} {value!r} is more than {MAX_QUANTITY:,} {unit} in one order", field=field
+        )
     return int(number)
 
 

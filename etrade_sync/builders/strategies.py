@@ -84,11 +84,12 @@ def straddle(
     client_order_id: str | None = None,
 ) -> SpreadOrder:
     """A call and a put at the same strike, both bought (debit) or both sold (credit)."""
+    price = _contract(underlier, expiry, "CALL", strike, "strike").strike
     return strangle(
         underlier,
         expiry,
-        strike,
-        strike,
+        price,
+        price,
         quantity,
         side=side,
         opening=opening,
