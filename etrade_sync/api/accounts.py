@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import builtins
 import datetime as dt
-import logging
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -24,8 +23,6 @@ from .base import Resource, check_account_key, segment
 from .params import MarkerGuard, check_choice, check_count, check_id, mmddyyyy
 
 __all__ = ["AccountsAPI"]
-
-log = logging.getLogger("etrade_sync")
 
 #: ``sortOrder`` values.
 SORT_ORDERS = frozenset({"ASC", "DESC"})
