@@ -51,16 +51,24 @@ class AccountsAPI(Resource):
         *,
         real_time_nav: bool = False,
         account_type: str | None = None,
+        fresh: bool = False,
     ) -> Balance:
-        """Cash, buying power and account value of one account."""
+        """Cash, buying power and account value of one account.
+
+        Cached per (account, ``real_time_nav``) for ``Settings.balance_ttl``
+        seconds, and dropped when an order in the account is placed, changed or
+        cancelled; ``fresh=True`` asks E*TRADE.
+        """
         key = check_account_key(account_id_key)
-        params = {
-            "instType": "BROKERAGE",
-            "realTimeNAV": bool(real_time_nav),
-            "accountType": check_choice(account_type, None, field="account_type"),
-        }
-        data = self._get(f"/v1/accounts/{key}/balance", "accounts.balance", params)
-        return Balance.from_api(data if isinstance(data, Mapping) else {})
+        kind = check_choice(account_type, None, field="account_type")
+        params = {"instType": "BROKERAGE", "realTimeNAV": bool(real_time_nav), "accountType": kind}
+
+        def fetch() -> Balance:
+            data = self._get(f"/v1/accounts/{key}/balance", "accounts.balance", params)
+            return Balance.from_api(data if isinstance(data, Mapping) else {})
+
+        cache = self._client.cache.balances
+        return cache.get_or_fetch((key, bool(real_time_nav), kind), fetch, fresh=fresh)
 
     def portfolio(
         self,
