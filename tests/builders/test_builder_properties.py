@@ -46,7 +46,8 @@ junk = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True),
     st.decimals(allow_nan=False, allow_infinity=False, places=6),
     st.text(max_size=8),
-    st.sampled_from(["", "BUY", "SELL", "LIMIT", "MARKET", "CALL", "0", "1.005", "NET_DEBIT"]),
+    # No SELL or BUY_TO_COVER: whether those are allowed depends on the holdings.
+    st.sampled_from(["", "BUY", "SELL_OPEN", "LIMIT", "MARKET", "CALL", "0", "1.005", "NET_DEBIT"]),
 )
 cents = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("2000"), places=2)
 sub_penny = st.decimals(min_value=Decimal("0.0001"), max_value=Decimal("0.9999"), places=4)
