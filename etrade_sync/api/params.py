@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from .._tz import EASTERN
 from ..errors import APIError, ValidationError
 
 __all__ = ["MarkerGuard", "check_choice", "check_count", "check_id", "mmddyyyy"]
@@ -27,11 +28,17 @@ _NAME_RE = re.compile(r"^[A-Z][A-Z0-9_]*$")
 
 
 def mmddyyyy(value: dt.date | str | None, *, field: str) -> str | None:
-    """A ``date``/``datetime`` (or ``YYYY-MM-DD``/``MMDDYYYY`` text) as ``MMDDYYYY``."""
+    """A ``date``/``datetime`` (or ``YYYY-MM-DD``/``MMDDYYYY`` text) as ``MMDDYYYY``.
+
+    Aware datetimes are converted to US Eastern time first, since that is the day
+    E*TRADE means.
+    """
     if value is None:
         return None
     if isinstance(value, dt.datetime):
-        return value.strftime("%m%d%Y")
+        # E*TRADE's days are US Eastern days; an aware moment is read there.
+        local = value.astimezone(EASTERN) if value.tzinfo is not None else value
+        return local.strftime("%m%d%Y")
     if isinstance(value, dt.date):
         return value.strftime("%m%d%Y")
     if isinstance(value, str):

@@ -12,6 +12,7 @@ from etrade_sync.api.accounts import AccountsAPI
 from etrade_sync.api.alerts import AlertsAPI
 from etrade_sync.api.market import MarketAPI
 from etrade_sync.api.orders import OrdersAPI
+from etrade_sync.api.params import mmddyyyy
 from etrade_sync.errors import APIError, NotFoundError
 from etrade_sync.models import (
     Account,
@@ -124,6 +125,14 @@ def test_transactions_follow_markers(fake_client: Any, scripted: Any, payload: A
     markers = [p.get("marker") for p in scripted.params("/transactions")]
     assert markers == [None, "m1", "m2"]
     assert scripted.params("/transactions")[0]["startDate"] == "01022020"
+
+
+def test_transaction_dates_are_eastern_days() -> None:
+    late_evening = dt.datetime(2024, 3, 2, 2, 30, tzinfo=UTC)  # 21:30 on March 1 in New York
+    assert mmddyyyy(late_evening, field="start") == "03012024"
+    assert mmddyyyy(dt.datetime(2024, 3, 2, 2, 30), field="start") == "03022024"
+    assert mmddyyyy("2024-03-02", field="start") == "03022024"
+    assert mmddyyyy(dt.date(2024, 12, 31), field="end") == "12312024"
 
 
 def test_transactions_refuse_a_repeated_marker(
