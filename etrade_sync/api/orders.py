@@ -132,8 +132,8 @@ class OrdersAPI(Resource):
         for row in rows:
             if isinstance(row, Mapping) and str(row.get("orderId")) == str(oid):
                 return Order.from_api(row)
-        if len(rows) == 1 and isinstance(rows[0], Mapping):
-            return Order.from_api(rows[0])
+        if len(rows) == 1 and isinstance(rows[0], Mapping) and rows[0].get("orderId") is None:
+            return Order.from_api(dict(rows[0], orderId=oid))
         raise NotFoundError(f"no order {oid} in the answer", status=204, method="GET", path=path)
 
     # -- new orders ----------------------------------------------------------------
