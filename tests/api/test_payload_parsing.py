@@ -348,3 +348,11 @@ def test_other_alert_404s_still_raise(fake_client: Any, scripted: Any) -> None:
     scripted.script("/alerts", NotFoundError("gone", status=404, code=1))
     with pytest.raises(NotFoundError):
         AlertsAPI(fake_client).list()
+
+
+def test_get_never_returns_another_order(fake_client: Any, scripted: Any, payload: Any) -> None:
+    scripted.script("/orders/675", payload("orders_list"))  # holds order 674 only
+    with pytest.raises(NotFoundError):
+        OrdersAPI(fake_client).get(KEY, 675)
+    scripted.script("/orders/674", payload("orders_list"))
+    assert OrdersAPI(fake_client).get(KEY, 674).order_id == 674
