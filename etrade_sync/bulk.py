@@ -23,8 +23,13 @@ from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, overload
 
-from .api.market import MAX_SYMBOLS_PER_CALL, QuoteResult, normalize_symbols
-from .errors import APIError, ConfigurationError, ETradeError
+from .api.market import (
+    MAX_SYMBOLS_PER_CALL,
+    InvalidSymbolError,
+    QuoteResult,
+    normalize_symbols,
+)
+from .errors import ConfigurationError, ETradeError
 
 if TYPE_CHECKING:
     from .client import Client
@@ -213,13 +218,8 @@ def quotes_bulk(
             bulk.results[symbol] = merged[symbol]
         elif symbol in merged.errors:
             message = merged.errors[symbol]
-            bulk.failures[symbol] = APIError(
-                message.description,
-                status=200,
-                code=message.code,
-                method="GET",
-                path="/v1/market/quote",
-                details={"symbol": symbol},
+            bulk.failures[symbol] = InvalidSymbolError(
+                symbol, message.description, code=message.code
             )
     return bulk
 

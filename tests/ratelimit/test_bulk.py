@@ -9,9 +9,10 @@ from collections.abc import Callable
 
 import pytest
 
+from etrade_sync.api.market import InvalidSymbolError
 from etrade_sync.bulk import BulkResult, balances_all, quotes_bulk
 from etrade_sync.client import Client
-from etrade_sync.errors import APIError, ConfigurationError, ServerError, ValidationError
+from etrade_sync.errors import ConfigurationError, ServerError, ValidationError
 from etrade_sync.simulator import Fault, Simulator
 
 
@@ -55,7 +56,8 @@ def test_collect_errors_returns_successes_and_failures(
     failed_chunk = set(wanted[50:100])
     assert set(result.results) == set(wanted) - failed_chunk - {"AAC"}
     assert set(result.failures) == failed_chunk | {"AAC", "not a symbol"}
-    assert isinstance(result.failures["AAC"], APIError)
+    assert isinstance(result.failures["AAC"], InvalidSymbolError)
+    assert result.failures["AAC"].symbol == "AAC"
     assert isinstance(result.failures["not a symbol"], ValidationError)
     assert all(isinstance(result.failures[s], ServerError) for s in failed_chunk)
     with pytest.raises(ValidationError):
