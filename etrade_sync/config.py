@@ -198,6 +198,7 @@ class Settings:
     backoff_jitter: float = 0.5
     backoff_max: float = 16.0
     retry_after_max: float = 60.0
+    throttle_pause: float = 1.0
     gate_timeout: float = 120.0
     renew_margin: float = 600.0
     journal_file: str | os.PathLike[str] | None = None
@@ -223,6 +224,7 @@ class Settings:
             "backoff_jitter",
             "backoff_max",
             "retry_after_max",
+            "throttle_pause",
             "renew_margin",
             "circuit_cooldown",
         ):
@@ -415,6 +417,7 @@ _ENV_FIELDS: dict[str, tuple[str, str]] = {
     "ETRADE_READ_TIMEOUT": ("read_timeout", "float"),
     "ETRADE_MAX_RETRIES": ("max_retries", "int"),
     "ETRADE_GATE_TIMEOUT": ("gate_timeout", "float"),
+    "ETRADE_THROTTLE_PAUSE": ("throttle_pause", "float"),
     "ETRADE_RENEW_MARGIN": ("renew_margin", "float"),
     "ETRADE_JOURNAL_FILE": ("journal_file", "str"),
     "ETRADE_CIRCUIT_FAILURES": ("circuit_failures", "int"),

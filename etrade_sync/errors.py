@@ -11,6 +11,7 @@ This module provides the exception tree. Every error etrade_sync raises is an
     ├── ConfigurationError        (also ValueError) bad settings or environment
     ├── ValidationError           (also ValueError) bad input, caught before any request
     ├── NetworkError              the request never got an answer (connect, read, TLS)
+    ├── JournalError              the order journal cannot be written: order not sent
     ├── RateGateError             the rate gate's backend is unreachable or a permit timed out
     ├── CircuitOpenError          the client is failing fast after a run of server failures
     ├── OrderOutcomeUnknownError  an order mutation may or may not have happened
@@ -37,6 +38,7 @@ __all__ = [
     "ConfigurationError",
     "DuplicateOrderError",
     "ETradeError",
+    "JournalError",
     "LoginRequiredError",
     "NetworkError",
     "NotFoundError",
@@ -77,6 +79,10 @@ class ValidationError(ETradeError, ValueError):
 
 class NetworkError(ETradeError):
     """No usable answer arrived: the connection failed, timed out or was reset."""
+
+
+class JournalError(ETradeError):
+    """The order journal could not be written, so the order was not sent."""
 
 
 class RateGateError(ETradeError):

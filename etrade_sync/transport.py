@@ -52,9 +52,6 @@ log = logging.getLogger("etrade_sync")
 #: Statuses worth another attempt for a safe call.
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
-#: The smallest pause after a rate-limit answer without Retry-After.
-MIN_THROTTLE_PAUSE = 1.0
-
 #: Clock skew (seconds) between this machine and E*TRADE that earns a warning.
 SKEW_WARNING = 60.0
 
@@ -304,7 +301,7 @@ class Transport:
             return after
         backoff = retry.get_backoff_time()
         if isinstance(error, RateLimitError):
-            return max(backoff, MIN_THROTTLE_PAUSE)
+            return max(backoff, self.settings.throttle_pause)
         return backoff
 
     def _pause(self, seconds: float, call: Call, why: str) -> None:

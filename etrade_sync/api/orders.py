@@ -22,11 +22,19 @@ from __future__ import annotations
 import builtins
 import copy
 import datetime as dt
+import sqlite3
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..builders.common import OrderRequest, request_body
-from ..errors import NotFoundError, OrderOutcomeUnknownError, ValidationError
+from ..errors import (
+    ETradeError,
+    JournalError,
+    NotFoundError,
+    OrderOutcomeUnknownError,
+    ValidationError,
+)
+from ..journal import Status
 from ..models.base import as_list, dig
 from ..models.orders import CancelResult, Order, PlacedOrder, Preview
 from ..transport import Call
@@ -225,6 +233,20 @@ class OrdersAPI(Resource):
 
     # -- the one way order calls go out --------------------------------------------
 
+    def resolve(self, account_id_key: str, client_order_id: str) -> PlacedOrder | None:
+        """After :class:`~etrade_sync.errors.OrderOutcomeUnknownError`: was it placed?
+
+        Returns the :class:`PlacedOrder` (with E*TRADE's order id) or ``None`` when
+        E*TRADE has no such order, from the order journal and the order list. Safe to
+        call repeatedly; resend an order only after this returned ``None``.
+        """
+        from ..reconcile import resolve
+
+        key = check_account_key(account_id_key)
+        return resolve(self._client, key, client_order_id)
+
+    # -- the one way order calls go out --------------------------------------------
+
     def _send_order_call(
         self,
         name: str,
@@ -237,6 +259,10 @@ class OrdersAPI(Resource):
     ) -> Any:
         """Send an order call once (never repeated). ``mutation`` marks place, change
         and cancel, whose lost answers become OrderOutcomeUnknownError.
+
+        Mutations are written to the order journal before they are sent and their
+        outcome after; whatever the outcome, the account's cached balance and
+        portfolio are dropped.
         """
         call = Call(
             method,
@@ -248,7 +274,49 @@ class OrdersAPI(Resource):
             mutation=mutation,
             context=dict(context),
         )
-        return self._send(call)
+        if not mutation:
+            return self._send(call)
+        key = context["account_id_key"]
+        journal = self._client.journal
+        try:
+            entry = journal.record_intent(
+                name.removeprefix("orders."),
+                key,
+                body,
+                client_order_id=context.get("client_order_id"),
+                target_order_id=context.get("order_id"),
+            )
+        except (OSError, sqlite3.Error) as exc:
+            raise JournalError(
+                f"{name} NOT sent: the order journal {journal.path} cannot be written "
+                f"({type(exc).__name__}: {exc}); fix it or set ETRADE_JOURNAL_FILE"
+            ) from exc
+        try:
+            data = self._send(call)
+        except OrderOutcomeUnknownError as exc:
+            journal.record_outcome(entry, Status.UNKNOWN, error=str(exc))
+            raise
+        except ETradeError as exc:
+            journal.record_outcome(entry, Status.REJECTED, error=f"{type(exc).__name__}: {exc}")
+            raise
+        except BaseException as exc:
+            journal.record_outcome(entry, Status.UNKNOWN, error=f"{type(exc).__name__}: {exc}")
+            raise
+        finally:
+            self._client.cache.invalidate_account(key)
+        new_ids = [
+            e.get("orderId")
+            for e in as_list(dig(data, "PlaceOrderResponse", "OrderIds"))
+            if isinstance(e, Mapping)
+        ]
+        order_id = next((int(i) for i in new_ids if isinstance(i, int) and i > 0), None)
+        if name == "orders.cancel":
+            journal.record_outcome(entry, Status.DONE, order_id=context.get("order_id"))
+        elif order_id is None:
+            journal.record_outcome(entry, Status.UNKNOWN, error="answer carried no order id")
+        else:
+            journal.record_outcome(entry, Status.DONE, order_id=order_id)
+        return data
 
 
 def _context(key: str, client_order_id: str | None, order_id: int | None = None) -> dict[str, Any]:

@@ -11,7 +11,10 @@ from typing import Any
 
 import pytest
 
+from etrade_sync import Settings
+from etrade_sync.cache import CacheSet
 from etrade_sync.client import Client
+from etrade_sync.journal import OrderJournal
 from etrade_sync.simulator import Simulator
 from etrade_sync.transport import Call
 
@@ -62,9 +65,14 @@ def scripted() -> ScriptedTransport:
 
 
 @pytest.fixture
-def fake_client(scripted: ScriptedTransport) -> Any:
-    """An object standing in for Client: endpoint groups only need ``.transport``."""
-    return SimpleNamespace(transport=scripted)
+def fake_client(scripted: ScriptedTransport, tmp_path: Path) -> Any:
+    """An object standing in for Client: endpoint groups need the transport, and order
+    calls also the journal and the caches."""
+    return SimpleNamespace(
+        transport=scripted,
+        journal=OrderJournal(tmp_path / "journal.sqlite3"),
+        cache=CacheSet(Settings()),
+    )
 
 
 @pytest.fixture
