@@ -98,8 +98,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     from .cli_auth import add_auth_commands
+    from .cli_read import add_read_commands
 
     add_auth_commands(sub)
+    add_read_commands(sub)
 
     demo = sub.add_parser("demo", help="walk through a session against the built-in simulator")
     demo.add_argument("--fast", action="store_true", help="skip the pauses between steps")

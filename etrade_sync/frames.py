@@ -62,9 +62,7 @@ def to_dataframe(items: Iterable[Any] | Mapping[str, Any], *, decimals: str = "f
     try:
         import pandas as pd
     except ImportError as exc:
-        raise ImportError(
-            'to_dataframe needs pandas: pip install "etrade_sync[pandas]"'
-        ) from exc
+        raise ImportError('to_dataframe needs pandas: pip install "etrade_sync[pandas]"') from exc
     if isinstance(items, Mapping):
         keys = list(items.keys())
         rows = [flatten(items[key], decimals=decimals) for key in keys]
