@@ -39,6 +39,7 @@ __all__ = ["App", "Route", "SimHTTPServer"]
 
 logger = logging.getLogger("etrade_sync.simulator")
 _QUERY_RE = re.compile(r"\?[^\s\"]*")
+_ACCOUNT_RE = re.compile(r"(/v1/accounts/)(?!list\b)([^/.?\s\"]+)")
 Handler = Callable[[Call], Reply]
 DROP = Reply(-1)
 _THROTTLED = "<rate limit enforcement>"
@@ -262,6 +263,7 @@ class RequestHandler(BaseHTTPRequestHandler):
         # Request lines carry the request token on the authorize page, and OAuth
         # parameters may ride in the query string: log the path without its query.
         line = _QUERY_RE.sub("?…", format % args)
+        line = _ACCOUNT_RE.sub(lambda m: m.group(1) + m.group(2)[:4] + "…", line)
         logger.debug("%s - %s", self.address_string(), line)
 
     def date_time_string(self, timestamp: float | None = None) -> str:
