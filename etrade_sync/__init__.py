@@ -60,6 +60,7 @@ _LAZY = {
     "buy_write": ("etrade_sync.builders", "buy_write"),
     "roll": ("etrade_sync.builders", "roll"),
     "InvalidSymbolError": ("etrade_sync.api.market", "InvalidSymbolError"),
+    "to_dataframe": ("etrade_sync.frames", "to_dataframe"),
 }
 
 __all__ = [
@@ -84,6 +85,7 @@ __all__ = [
     "simulator",
     "straddle",
     "strangle",
+    "to_dataframe",
     "vertical_spread",
 ]
 

@@ -69,3 +69,42 @@ def to_dataframe(items: Iterable[Any] | Mapping[str, Any], *, decimals: str = "f
         return pd.DataFrame(rows, index=pd.Index(keys, name="key"))
     rows = [flatten(item, decimals=decimals) for item in items]
     return pd.DataFrame(rows)
+
+
+def _html_cell(value: Any) -> str:
+    import html
+
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return html.escape(f"{value:,}")
+    return html.escape(str(value))
+
+
+def html_table(rows: Iterable[Mapping[str, Any]], *, title: str | None = None) -> str:
+    """A small HTML table for notebooks (columns from the first row)."""
+    import html
+
+    rows = list(rows)
+    columns = list(rows[0]) if rows else []
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{_html_cell(row.get(c))}</td>" for c in columns) + "</tr>"
+        for row in rows
+    )
+    caption = f"<caption>{html.escape(title)}</caption>" if title else ""
+    return f"<table>{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def model_html(item: Any) -> str:
+    """One model as a two-column HTML table of its set fields."""
+    fields = {k: v for k, v in flatten(item, decimals="decimal").items() if v is not None}
+    rows = [{"field": k, "value": v} for k, v in fields.items()]
+    return html_table(rows, title=type(item).__name__)
+
+
+def pretty_lines(item: Any) -> list[str]:
+    """``Name(`` then one ``field=value`` line per set field, for IPython's pretty printer."""
+    fields = {k: v for k, v in flatten(item, decimals="decimal").items() if v is not None}
+    inner = [f"    {k}={v!r}," for k, v in fields.items()]
+    return [f"{type(item).__name__}(", *inner, ")"]

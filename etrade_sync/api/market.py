@@ -67,6 +67,22 @@ class QuoteResult(dict[str, Quote]):
         self.errors: dict[str, QuoteMessage] = {}
         self.messages: list[QuoteMessage] = []
 
+    def to_dataframe(self, *, decimals: str = "float") -> Any:
+        """The quotes as a pandas DataFrame indexed by symbol (needs the pandas extra)."""
+        from ..frames import to_dataframe
+
+        return to_dataframe(self, decimals=decimals)
+
+    def _repr_html_(self) -> str:
+        from ..frames import flatten, html_table
+
+        keep = ("symbol", "last", "bid", "ask", "change", "change_pct", "volume", "status")
+        rows = [{k: flatten(q, decimals="decimal").get(k) for k in keep} for q in self.values()]
+        rows += [
+            {"symbol": s, "status": f"refused: {m.description}"} for s, m in self.errors.items()
+        ]
+        return html_table(rows, title=f"{len(self)} quotes, {len(self.errors)} refused")
+
 
 def normalize_symbols(symbols: str | OptionSymbol | Iterable[str | OptionSymbol]) -> list[str]:
     """Upper-case, de-duplicated symbols in order; bad ones raise ValidationError.

@@ -157,3 +157,15 @@ class Model:
     def to_dict(self) -> dict[str, Any]:
         """The parsed fields (not ``raw``) as a plain dict."""
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "raw"}
+
+    def _repr_html_(self) -> str:
+        """Jupyter's rich display: the set fields as a table."""
+        from ..frames import model_html
+
+        return model_html(self)
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """IPython's pretty printer: one set field per line."""
+        from ..frames import pretty_lines
+
+        printer.text(f"{type(self).__name__}(...)" if cycle else "\n".join(pretty_lines(self)))

@@ -209,3 +209,28 @@ class Portfolio(Model):
         """The positions whose product symbol is ``symbol`` (case-insensitive)."""
         wanted = symbol.strip().upper()
         return [p for p in self.positions if p.symbol.upper() == wanted]
+
+    def to_dataframe(self, *, decimals: str = "float") -> Any:
+        """One row per position as a pandas DataFrame (needs the pandas extra)."""
+        from ..frames import to_dataframe
+
+        return to_dataframe(self.positions, decimals=decimals)
+
+    def _repr_html_(self) -> str:
+        from ..frames import flatten, html_table
+
+        keep = (
+            "symbol",
+            "position_type",
+            "quantity",
+            "price_paid",
+            "last_trade",
+            "market_value",
+            "total_gain",
+        )
+        rows = []
+        for position in self.positions:
+            flat = flatten(position, decimals="decimal")
+            flat.setdefault("symbol", position.symbol)
+            rows.append({k: flat.get(k) for k in keep})
+        return html_table(rows, title=f"{len(self.positions)} positions")
