@@ -155,15 +155,14 @@ class TTLResponseCache(Generic[K, V]):
                     return value
             self._misses += 1
             flight = self._start(key)
-        stored = False
         try:
             value = fetch()
+        except BaseException:
             with self._cond:
-                stored = self._finish(key, flight, value, True)
-        finally:
-            if not stored:
-                with self._cond:
-                    self._finish(key, flight, None, False)
+                self._finish(key, flight, None, False)
+            raise
+        with self._cond:
+            self._finish(key, flight, value, True)
         return value
 
     def get_many(
@@ -264,7 +263,7 @@ class TTLResponseCache(Generic[K, V]):
         self._flights.setdefault(key, []).append(flight)
         return flight
 
-    def _finish(self, key: K, flight: _Flight, value: Any, ok: bool) -> bool:
+    def _finish(self, key: K, flight: _Flight, value: Any, ok: bool) -> None:
         flights = self._flights.get(key)
         if flights is not None:
             if flight in flights:
@@ -274,7 +273,6 @@ class TTLResponseCache(Generic[K, V]):
         if ok and not flight.stale:
             self._cache[key] = value
         self._cond.notify_all()
-        return ok
 
     # -- invalidation ----------------------------------------------------------------
 
