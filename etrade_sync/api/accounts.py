@@ -39,11 +39,18 @@ class AccountsAPI(Resource):
 
     category = "accounts"
 
-    def list(self) -> list[Account]:
-        """Every account of the user, open and closed (see :attr:`Account.is_closed`)."""
+    def list(self, *, fresh: bool = False) -> list[Account]:
+        """Every account of the user, open and closed (see :attr:`Account.is_closed`).
+
+        Cached for ``Settings.accounts_ttl`` seconds; ``fresh=True`` asks E*TRADE.
+        """
+        cached = self._client.cache.accounts.get_or_fetch("list", self._fetch_list, fresh=fresh)
+        return builtins.list(cached)
+
+    def _fetch_list(self) -> tuple[Account, ...]:
         data = self._get("/v1/accounts/list", "accounts.list")
         rows = as_list(dig(data, "AccountListResponse", "Accounts", "Account"))
-        return [Account.from_api(row) for row in rows if isinstance(row, dict)]
+        return tuple(Account.from_api(row) for row in rows if isinstance(row, dict))
 
     def balance(
         self,

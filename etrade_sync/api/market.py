@@ -129,23 +129,45 @@ class MarketAPI(Resource):
         symbols: str | OptionSymbol | Iterable[str | OptionSymbol],
         *,
         detail: str = "ALL",
+        fresh: bool = False,
     ) -> QuoteResult:
         """Quotes for any number of symbols; refused symbols are in ``.errors``.
 
         ``detail`` is ALL, FUNDAMENTAL, INTRADAY, OPTIONS, WEEK_52 or MF_DETAIL.
+        Quotes are cached per (symbol, detail) for ``Settings.quote_ttl`` seconds
+        and only the symbols not cached are requested; ``fresh=True`` requests
+        them all and refreshes the cache.
         """
         wanted = normalize_symbols(symbols)
         flag = _detail_flag(detail)
+        extra = QuoteResult()
+
+        def fetch(keys: builtins.list[tuple[str, str]]) -> dict[tuple[str, str], Quote]:
+            missing = [symbol for symbol, _ in keys]
+            part = QuoteResult()
+            for start in range(0, len(missing), MAX_SYMBOLS_PER_CALL):
+                self._fetch_chunk(missing[start : start + MAX_SYMBOLS_PER_CALL], flag, part)
+            extra.errors.update(part.errors)
+            extra.messages.extend(part.messages)
+            asked = set(missing)
+            extra.update((s, q) for s, q in part.items() if s not in asked)
+            return {(s, flag): q for s, q in part.items() if s in asked}
+
+        cache = self._client.cache.quotes
+        got = cache.get_many([(s, flag) for s in wanted], fetch, fresh=fresh)
         result = QuoteResult()
-        for start in range(0, len(wanted), MAX_SYMBOLS_PER_CALL):
-            chunk = wanted[start : start + MAX_SYMBOLS_PER_CALL]
-            self._fetch_chunk(chunk, flag, result)
+        result.update((s, got[(s, flag)]) for s in wanted if (s, flag) in got)
+        result.update(extra)
+        result.errors.update(extra.errors)
+        result.messages.extend(extra.messages)
         return result
 
-    def quote(self, symbol: str | OptionSymbol, *, detail: str = "ALL") -> Quote:
+    def quote(
+        self, symbol: str | OptionSymbol, *, detail: str = "ALL", fresh: bool = False
+    ) -> Quote:
         """The quote of one symbol; :class:`InvalidSymbolError` if E*TRADE refuses it."""
         (key,) = normalize_symbols(symbol)
-        result = self.quotes([key], detail=detail)
+        result = self.quotes([key], detail=detail, fresh=fresh)
         if key in result:
             return result[key]
         if result:
@@ -242,20 +264,25 @@ class MarketAPI(Resource):
         return OptionChain.from_api(data, symbol=underlier)
 
     def option_expirations(
-        self, symbol: str, *, expiry_type: str | None = None
+        self, symbol: str, *, expiry_type: str | None = None, fresh: bool = False
     ) -> builtins.list[OptionExpiration]:
         """The expiration dates of ``symbol``'s options, soonest first.
 
         ``expiry_type``: DAILY, WEEKLY, MONTHLY, QUARTERLY, VIX, ALL, MONTHEND, ...
+        Cached for ``Settings.expirations_ttl`` seconds; ``fresh=True`` asks E*TRADE.
         """
-        params = {
-            "symbol": _underlier(symbol),
-            "expiryType": check_choice(expiry_type, EXPIRY_TYPES, field="expiry_type"),
-        }
-        data = self._get("/v1/market/optionexpiredate", "market.option_expirations", params)
-        rows = as_list(dig(data, "OptionExpireDateResponse", "ExpirationDate"))
-        found = [OptionExpiration.from_api(row) for row in rows if isinstance(row, dict)]
-        return sorted((e for e in found if e is not None), key=lambda e: e.date)
+        underlier = _underlier(symbol)
+        kind = check_choice(expiry_type, EXPIRY_TYPES, field="expiry_type")
+        params = {"symbol": underlier, "expiryType": kind}
+
+        def fetch() -> tuple[OptionExpiration, ...]:
+            data = self._get("/v1/market/optionexpiredate", "market.option_expirations", params)
+            rows = as_list(dig(data, "OptionExpireDateResponse", "ExpirationDate"))
+            found = [OptionExpiration.from_api(row) for row in rows if isinstance(row, dict)]
+            return tuple(sorted((e for e in found if e is not None), key=lambda e: e.date))
+
+        cache = self._client.cache.expirations
+        return builtins.list(cache.get_or_fetch((underlier, kind or ""), fetch, fresh=fresh))
 
 
 def _detail_flag(detail: str) -> str:

@@ -32,6 +32,9 @@ def at_et(
 def auth_settings(sim: Simulator, token_file: Path, key: str | None, **overrides: Any) -> Settings:
     """Settings on ``sim`` with the token in ``token_file`` under ``key``."""
     overrides.setdefault("max_retries", 1)
+    # accounts.list() and market.quote() are the probe requests here: no caching
+    overrides.setdefault("accounts_ttl", 0)
+    overrides.setdefault("quote_ttl", 0)
     return settings_for(sim, token_file=token_file, token_key=key, **overrides)
 
 
