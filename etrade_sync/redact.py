@@ -14,7 +14,8 @@ from collections.abc import Mapping
 
 __all__ = ["redact_headers", "redact_path", "redact_text", "short_key"]
 
-_ACCOUNT_RE = re.compile(r"(/v1/accounts/)([^/?.]+)")
+_ACCOUNT_RE = re.compile(r"(/v1/accounts/)(?!list\b)([^/?.\s\"'&]+)")
+_ENCODED_ACCOUNT_RE = re.compile(r"(%2Fv1%2Faccounts%2F)(?!list\b)([^%.\s\"'&]+)", re.I)
 _OAUTH_PARAM_RE = re.compile(
     r"(oauth_(?:token|token_secret|signature|verifier|nonce|consumer_key|callback)"
     r"\s*[=:]\s*\"?)([^\"&,\s]+)",
@@ -31,10 +32,9 @@ def short_key(value: str | None) -> str:
 
 
 def redact_path(path: str) -> str:
-    """Shorten the accountIdKey in an API path (``/v1/accounts/dBZO…/balance``)."""
-    if path == "/v1/accounts/list" or path.startswith("/v1/accounts/list"):
-        return path
-    return _ACCOUNT_RE.sub(lambda m: m.group(1) + short_key(m.group(2)), path)
+    """Shorten every accountIdKey in a path, URL or log line (``/v1/accounts/dBZO…/balance``)."""
+    path = _ACCOUNT_RE.sub(lambda m: m.group(1) + short_key(m.group(2)), path)
+    return _ENCODED_ACCOUNT_RE.sub(lambda m: m.group(1) + short_key(m.group(2)), path)
 
 
 def redact_text(text: str, secrets: tuple[str | None, ...] = ()) -> str:

@@ -68,9 +68,9 @@ def make_oauth1(
     """An OAuth 1.0a (HMAC-SHA1, Authorization header) auth object for requests."""
     from requests_oauthlib import OAuth1
 
-    from ._logging import protect_third_party_logs
+    from ._logging import protect
 
-    protect_third_party_logs()
+    protect(consumer_secret, token, token_secret)
 
     return OAuth1(
         consumer_key,

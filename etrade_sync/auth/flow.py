@@ -17,11 +17,11 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode
 
+from .._logging import protect
 from ..errors import APIError, AuthenticationError
 from ..redact import short_key
 from ..session import make_oauth1
 from ..transport import Call
-from .redaction import protect
 from .token import AccessToken
 
 if TYPE_CHECKING:

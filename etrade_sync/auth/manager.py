@@ -26,12 +26,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from .._logging import protect
 from ..errors import AuthenticationError, ClockSkewError, ConfigurationError, LoginRequiredError
 from ..session import make_oauth1
 from .flow import AuthorizationRequest, OAuthFlow
 from .keys import missing_key_error
 from .prompt import ReadCode, browser_available, clean_verifier, default_reader, open_in_browser
-from .redaction import protect
 from .stores import TokenStore, TokenStoreError, login_command, token_store_for
 from .token import EASTERN, AccessToken, AuthStatus, TokenStatus
 
