@@ -89,7 +89,9 @@ class Client:
         return cls(Settings.from_env(dotenv_path, **overrides))
 
     def stats(self) -> dict[str, Any]:
-        """Calls, errors, retries and latency per endpoint, and the rate gate's figures."""
+        """Calls, errors, retries and latency p50/p95/p99 per endpoint, cache hits and
+        misses, the rate gate's permits and wait times, the circuit breaker's state and
+        the clock skew measured against E*TRADE's ``Date`` header, as plain data."""
         return {
             "calls": self.metrics.snapshot(),
             "gate": self.gate.stats(),
@@ -97,6 +99,13 @@ class Client:
             "circuit": self.breaker.stats(),
             "clock_skew_s": self.transport.clock_skew,
         }
+
+    def stats_json(self, **dumps_kwargs: Any) -> str:
+        """:meth:`stats` as a JSON document (for files, dashboards, log shippers)."""
+        import json
+
+        dumps_kwargs.setdefault("indent", 2)
+        return json.dumps(self.stats(), default=str, **dumps_kwargs)
 
     def close(self) -> None:
         """Close the connection pool."""

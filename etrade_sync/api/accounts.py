@@ -39,6 +39,19 @@ class AccountsAPI(Resource):
 
     category = "accounts"
 
+    def balances_all(
+        self, *, progress: bool = False, collect_errors: bool = False, workers: int = 4
+    ) -> Any:
+        """Every open account's balance, through the gate and the cache; see
+        :func:`etrade_sync.bulk.balances_all`."""
+        from ..bulk import balances_all
+
+        if collect_errors:
+            return balances_all(
+                self._client, progress=progress, collect_errors=True, workers=workers
+            )
+        return balances_all(self._client, progress=progress, workers=workers)
+
     def list(self, *, fresh: bool = False) -> list[Account]:
         """Every account of the user, open and closed (see :attr:`Account.is_closed`).
 

@@ -263,6 +263,30 @@ class MarketAPI(Resource):
         data = self._get("/v1/market/optionchains", "market.option_chain", params)
         return OptionChain.from_api(data, symbol=underlier)
 
+    def quotes_bulk(
+        self,
+        symbols: Iterable[str],
+        *,
+        detail: str = "ALL",
+        progress: bool = False,
+        collect_errors: bool = False,
+        workers: int = 4,
+    ) -> Any:
+        """Quotes for thousands of symbols through the gate and the cache, optionally with
+        a progress bar; see :func:`etrade_sync.bulk.quotes_bulk`."""
+        from ..bulk import quotes_bulk
+
+        if collect_errors:
+            return quotes_bulk(
+                self._client,
+                symbols,
+                detail=detail,
+                progress=progress,
+                collect_errors=True,
+                workers=workers,
+            )
+        return quotes_bulk(self._client, symbols, detail=detail, progress=progress, workers=workers)
+
     def option_expirations(
         self, symbol: str, *, expiry_type: str | None = None, fresh: bool = False
     ) -> builtins.list[OptionExpiration]:
