@@ -18,6 +18,7 @@ import re
 import secrets
 import time
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol, Self, runtime_checkable
 
@@ -175,6 +176,11 @@ def check_tick(price: Decimal | None, *, field: str, sub_penny: bool) -> Decimal
     return price
 
 
+def to_tick_price(value: Any, *, field: str, sub_penny: bool) -> Decimal | None:
+    """:func:`to_price`, then :func:`check_tick`: a positive price on the tick, or None."""
+    return check_tick(to_price(value, field=field), field=field, sub_penny=sub_penny)
+
+
 def to_quantity(value: Any, *, field: str = "quantity", unit: str = "shares") -> int:
     """A positive whole quantity (shares or contracts)."""
     if isinstance(value, bool) or value is None:
@@ -269,6 +275,41 @@ class OrderBuilder:
         values["client_order_id"] = None
         values.update(changes)
         return type(self)(**values)
+
+
+@dataclass(frozen=True, init=False)
+class SingleLegOrder(OrderBuilder):
+    """Base of the one-leg builders (stock, option): one instrument, one price.
+
+    Subclasses narrow the type of ``symbol``, check every field in their
+    constructor and give the ``Product`` of their symbol.
+    """
+
+    symbol: Any
+    action: str
+    quantity: int
+    price_type: str
+    limit_price: Decimal | None
+    stop_price: Decimal | None
+    term: str
+    session: str
+    all_or_none: bool
+    client_order_id: str
+
+    def _product(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def to_request(self) -> dict[str, Any]:
+        order = order_fields(
+            self.price_type,
+            self.term,
+            self.session,
+            self.all_or_none,
+            limit=self.limit_price,
+            stop=self.stop_price,
+        )
+        order["Instrument"] = [instrument(self._product(), self.action, self.quantity)]
+        return order_body(self.order_type, self.client_order_id, [order])
 
 
 def check_single_leg(

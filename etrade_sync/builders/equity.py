@@ -19,17 +19,13 @@ from .common import (
     EQUITY_PRICE_TYPES,
     MARKET_SESSIONS,
     ORDER_TERMS,
-    OrderBuilder,
+    SingleLegOrder,
     check_flag,
     check_single_leg,
-    check_tick,
     choice,
     client_order_id_or_new,
-    instrument,
-    order_body,
-    order_fields,
-    to_price,
     to_quantity,
+    to_tick_price,
 )
 
 __all__ = ["EquityOrder", "check_equity_symbol"]
@@ -48,7 +44,7 @@ def check_equity_symbol(value: Any, *, field: str = "symbol") -> str:
 
 
 @dataclass(frozen=True, init=False)
-class EquityOrder(OrderBuilder):
+class EquityOrder(SingleLegOrder):
     """A stock order.
 
     ::
@@ -66,15 +62,6 @@ class EquityOrder(OrderBuilder):
     """
 
     symbol: str
-    action: str
-    quantity: int
-    price_type: str
-    limit_price: Decimal | None
-    stop_price: Decimal | None
-    term: str
-    session: str
-    all_or_none: bool
-    client_order_id: str
 
     def __init__(
         self,
@@ -91,12 +78,8 @@ class EquityOrder(OrderBuilder):
         client_order_id: str | None = None,
     ) -> None:
         kind = choice(price_type, EQUITY_PRICE_TYPES, field="price_type")
-        limit = check_tick(
-            to_price(limit_price, field="limit_price"), field="limit_price", sub_penny=True
-        )
-        stop = check_tick(
-            to_price(stop_price, field="stop_price"), field="stop_price", sub_penny=True
-        )
+        limit = to_tick_price(limit_price, field="limit_price", sub_penny=True)
+        stop = to_tick_price(stop_price, field="stop_price", sub_penny=True)
         order_term = choice(term, ORDER_TERMS, field="term")
         market_session = choice(session, MARKET_SESSIONS, field="session")
         values = {
@@ -126,15 +109,5 @@ class EquityOrder(OrderBuilder):
     def order_type(self) -> str:
         return "EQ"
 
-    def to_request(self) -> dict[str, Any]:
-        order = order_fields(
-            self.price_type,
-            self.term,
-            self.session,
-            self.all_or_none,
-            limit=self.limit_price,
-            stop=self.stop_price,
-        )
-        product = {"securityType": "EQ", "symbol": self.symbol}
-        order["Instrument"] = [instrument(product, self.action, self.quantity)]
-        return order_body(self.order_type, self.client_order_id, [order])
+    def _product(self) -> dict[str, Any]:
+        return {"securityType": "EQ", "symbol": self.symbol}

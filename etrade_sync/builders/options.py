@@ -17,18 +17,14 @@ from .common import (
     OPTION_ACTIONS,
     OPTION_PRICE_TYPES,
     ORDER_TERMS,
-    OrderBuilder,
+    SingleLegOrder,
     check_flag,
     check_not_expired,
     check_single_leg,
-    check_tick,
     choice,
     client_order_id_or_new,
-    instrument,
-    order_body,
-    order_fields,
-    to_price,
     to_quantity,
+    to_tick_price,
 )
 from .symbols import OptionSymbol
 
@@ -38,7 +34,7 @@ Price = Decimal | int | float | str
 
 
 @dataclass(frozen=True, init=False)
-class OptionOrder(OrderBuilder):
+class OptionOrder(SingleLegOrder):
     """A single-leg option order.
 
     ::
@@ -52,15 +48,6 @@ class OptionOrder(OrderBuilder):
     """
 
     symbol: OptionSymbol
-    action: str
-    quantity: int
-    price_type: str
-    limit_price: Decimal | None
-    stop_price: Decimal | None
-    term: str
-    session: str
-    all_or_none: bool
-    client_order_id: str
 
     def __init__(
         self,
@@ -79,12 +66,8 @@ class OptionOrder(OrderBuilder):
         contract = OptionSymbol.coerce(symbol)
         check_not_expired(contract.expiry)
         kind = choice(price_type, OPTION_PRICE_TYPES, field="price_type")
-        limit = check_tick(
-            to_price(limit_price, field="limit_price"), field="limit_price", sub_penny=False
-        )
-        stop = check_tick(
-            to_price(stop_price, field="stop_price"), field="stop_price", sub_penny=False
-        )
+        limit = to_tick_price(limit_price, field="limit_price", sub_penny=False)
+        stop = to_tick_price(stop_price, field="stop_price", sub_penny=False)
         order_term = choice(term, ORDER_TERMS, field="term")
         if choice(session, {"REGULAR", "EXTENDED"}, field="session") != "REGULAR":
             raise ValidationError("options trade in the REGULAR session only", field="session")
@@ -108,14 +91,5 @@ class OptionOrder(OrderBuilder):
     def order_type(self) -> str:
         return "OPTN"
 
-    def to_request(self) -> dict[str, Any]:
-        order = order_fields(
-            self.price_type,
-            self.term,
-            self.session,
-            self.all_or_none,
-            limit=self.limit_price,
-            stop=self.stop_price,
-        )
-        order["Instrument"] = [instrument(self.symbol.to_product(), self.action, self.quantity)]
-        return order_body(self.order_type, self.client_order_id, [order])
+    def _product(self) -> dict[str, Any]:
+        return self.symbol.to_product()

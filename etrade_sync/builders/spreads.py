@@ -26,14 +26,13 @@ from .common import (
     OrderBuilder,
     check_flag,
     check_not_expired,
-    check_tick,
     choice,
     client_order_id_or_new,
     instrument,
     order_body,
     order_fields,
-    to_price,
     to_quantity,
+    to_tick_price,
 )
 from .equity import check_equity_symbol
 from .symbols import OptionSymbol
@@ -133,9 +132,7 @@ class SpreadOrder(OrderBuilder):
     ) -> None:
         checked = _check_legs(legs)
         kind = choice(price_type, SPREAD_PRICE_TYPES, field="price_type")
-        limit = check_tick(
-            to_price(limit_price, field="limit_price"), field="limit_price", sub_penny=False
-        )
+        limit = to_tick_price(limit_price, field="limit_price", sub_penny=False)
         if kind in {"NET_DEBIT", "NET_CREDIT"} and limit is None:
             raise ValidationError(
                 f"a {kind} order needs limit_price (the net amount per spread)",
