@@ -45,6 +45,25 @@ def _brokerage(data: Mapping[str, Any]) -> Mapping[str, Any]:
     return block if isinstance(block, Mapping) else {}
 
 
+def _shared_fields(
+    data: Mapping[str, Any], brokerage: Mapping[str, Any], product: Any
+) -> dict[str, Any]:
+    """The fields :class:`Transaction` and :class:`TransactionDetail` share, as kwargs."""
+    return {
+        "transaction_id": to_str(data.get("transactionId")) or "",
+        "account_id": to_str(data.get("accountId")),
+        "date": to_datetime(data.get("transactionDate")),
+        "post_date": to_datetime(data.get("postDate")),
+        "amount": to_decimal(data.get("amount")),
+        "description": to_str(data.get("description")),
+        "product": Product.from_api(product) if isinstance(product, Mapping) else None,
+        "quantity": to_decimal(brokerage.get("quantity")),
+        "price": to_decimal(brokerage.get("price")),
+        "fee": to_decimal(brokerage.get("fee")),
+        "settlement_currency": to_str(brokerage.get("settlementCurrency")),
+    }
+
+
 @dataclasses.dataclass(frozen=True)
 class Transaction(Model):
     """One account transaction. ``amount`` is signed (money in is positive)."""
@@ -74,20 +93,10 @@ class Transaction(Model):
         brokerage = _brokerage(data)
         product_data = brokerage.get("product", brokerage.get("Product"))
         return cls(
-            transaction_id=to_str(data.get("transactionId")) or "",
-            account_id=to_str(data.get("accountId")),
-            date=to_datetime(data.get("transactionDate")),
-            post_date=to_datetime(data.get("postDate")),
-            amount=to_decimal(data.get("amount")),
-            description=to_str(data.get("description")),
+            **_shared_fields(data, brokerage, product_data),
             type=to_str(data.get("transactionType")),
             inst_type=to_str(data.get("instType")),
             store_id=to_int(data.get("storeId")),
-            product=Product.from_api(product_data) if isinstance(product_data, Mapping) else None,
-            quantity=to_decimal(brokerage.get("quantity")),
-            price=to_decimal(brokerage.get("price")),
-            fee=to_decimal(brokerage.get("fee")),
-            settlement_currency=to_str(brokerage.get("settlementCurrency")),
             details_url=to_str(data.get("detailsURI")),
             raw=data,
         )
@@ -129,20 +138,10 @@ class TransactionDetail(Model):
         category = category if isinstance(category, Mapping) else {}
         product_data = brokerage.get("Product", brokerage.get("product"))
         return cls(
-            transaction_id=to_str(body.get("transactionId")) or "",
-            account_id=to_str(body.get("accountId")),
-            date=to_datetime(body.get("transactionDate")),
-            post_date=to_datetime(body.get("postDate")),
-            amount=to_decimal(body.get("amount")),
-            description=to_str(body.get("description")),
+            **_shared_fields(body, brokerage, product_data),
             type=to_str(body.get("transactionType") or brokerage.get("transactionType")),
             category_id=to_str(category.get("categoryId")),
             category_parent_id=to_str(category.get("parentId")),
-            product=Product.from_api(product_data) if isinstance(product_data, Mapping) else None,
-            quantity=to_decimal(brokerage.get("quantity")),
-            price=to_decimal(brokerage.get("price")),
-            fee=to_decimal(brokerage.get("fee")),
-            settlement_currency=to_str(brokerage.get("settlementCurrency")),
             payment_currency=to_str(brokerage.get("paymentCurrency")),
             memo=to_str(brokerage.get("memo")),
             order_number=to_str(brokerage.get("orderNo")),
