@@ -32,7 +32,7 @@ from cryptography.fernet import InvalidToken
 
 from ..errors import ConfigurationError
 from .keys import KEY_VARIABLE, KdfParams, TokenCipher, missing_key_error, parse_keys
-from .stores import LOCK_TIMEOUT, TokenStoreError
+from .stores import LOCK_TIMEOUT, TokenStoreError, file_section, thread_section
 from .token import AccessToken
 
 __all__ = ["FORMAT", "EncryptedFileStore"]
@@ -133,28 +133,16 @@ class EncryptedFileStore:
 
     @contextlib.contextmanager
     def _section(self, timeout: float) -> Iterator[None]:
-        if not self._thread_lock.acquire(timeout=timeout):
-            raise TokenStoreError(f"timed out after {timeout:.0f} s waiting for {self.path}")
-        try:
-            from filelock import FileLock, Timeout
+        with thread_section(self._thread_lock, timeout, waiting_for=str(self.path)):
+            from filelock import FileLock
 
             if self._file_lock is None:
                 self._ensure_dir()
                 lock_path = self.path.with_name(self.path.name + ".lock")
                 self._file_lock = FileLock(str(lock_path), mode=0o600)
-            try:
-                self._file_lock.acquire(timeout=timeout)
-            except Timeout:
-                raise TokenStoreError(
-                    f"timed out after {timeout:.0f} s waiting for the lock on {self.path} "
-                    f"(another process is holding it)"
-                ) from None
-            try:
+            held = f"the lock on {self.path} (another process is holding it)"
+            with file_section(self._file_lock, timeout, waiting_for=held):
                 yield
-            finally:
-                self._file_lock.release()
-        finally:
-            self._thread_lock.release()
 
     def _cipher(self, kdf: KdfParams) -> TokenCipher:
         cipher = self._ciphers.get(kdf)

@@ -22,7 +22,7 @@ from typing import Any
 
 from ..config import default_data_dir
 from ..errors import ConfigurationError
-from .stores import LOCK_TIMEOUT, TokenStoreError
+from .stores import LOCK_TIMEOUT, TokenStoreError, file_section, thread_section
 from .token import AccessToken
 
 __all__ = ["SERVICE", "KeyringTokenStore"]
@@ -100,26 +100,14 @@ class KeyringTokenStore:
 
     @contextlib.contextmanager
     def _section(self, timeout: float) -> Iterator[None]:
-        from filelock import FileLock, Timeout
+        from filelock import FileLock
 
-        if not self._thread_lock.acquire(timeout=timeout):
-            raise TokenStoreError(f"timed out after {timeout:.0f} s waiting for the token lock")
-        try:
+        with thread_section(self._thread_lock, timeout, waiting_for="the token lock"):
             if self._file_lock is None:
                 self._lock_path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
                 self._file_lock = FileLock(str(self._lock_path), mode=0o600)
-            try:
-                self._file_lock.acquire(timeout=timeout)
-            except Timeout:
-                raise TokenStoreError(
-                    f"timed out after {timeout:.0f} s waiting for {self._lock_path}"
-                ) from None
-            try:
+            with file_section(self._file_lock, timeout, waiting_for=str(self._lock_path)):
                 yield
-            finally:
-                self._file_lock.release()
-        finally:
-            self._thread_lock.release()
 
     def describe(self) -> str:
         return f"OS keyring (service {self.service!r})"

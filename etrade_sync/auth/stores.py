@@ -21,7 +21,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from ..errors import ETradeError
 from .token import AccessToken
@@ -76,6 +76,34 @@ class TokenStore(Protocol):
         """Where the token is kept, for messages (no secrets)."""
 
 
+@contextmanager
+def thread_section(lock: threading.RLock, timeout: float, *, waiting_for: str) -> Iterator[None]:
+    """``lock`` held for the block; TokenStoreError naming ``waiting_for`` on timeout."""
+    if not lock.acquire(timeout=timeout):
+        raise TokenStoreError(f"timed out after {timeout:.0f} s waiting for {waiting_for}")
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+@contextmanager
+def file_section(lock: Any, timeout: float, *, waiting_for: str) -> Iterator[None]:
+    """The :class:`filelock.FileLock` ``lock`` held for the block; TokenStoreError on timeout."""
+    from filelock import Timeout
+
+    try:
+        lock.acquire(timeout=timeout)
+    except Timeout:
+        raise TokenStoreError(
+            f"timed out after {timeout:.0f} s waiting for {waiting_for}"
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
 def namespace_for(settings: Settings) -> str:
     """``<environment>:<sha256 of the consumer key>``: one store entry per key and host."""
     digest = hashlib.sha256((settings.consumer_key or "").encode("utf-8")).hexdigest()
@@ -105,17 +133,8 @@ class MemoryTokenStore:
         with self._lock:
             self._token = None
 
-    @contextmanager
-    def _section(self, timeout: float) -> Iterator[None]:
-        if not self._lock.acquire(timeout=timeout):
-            raise TokenStoreError(f"timed out after {timeout:.0f} s waiting for the token lock")
-        try:
-            yield
-        finally:
-            self._lock.release()
-
     def locked(self, timeout: float = LOCK_TIMEOUT) -> AbstractContextManager[None]:
-        return self._section(timeout)
+        return thread_section(self._lock, timeout, waiting_for="the token lock")
 
     def describe(self) -> str:
         return "memory (this process only)"
