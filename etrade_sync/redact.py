@@ -10,9 +10,8 @@ exception messages: the Authorization header, OAuth parameters, and
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 
-__all__ = ["redact_headers", "redact_path", "redact_text", "short_key"]
+__all__ = ["redact_path", "redact_text", "short_key"]
 
 _ACCOUNT_RE = re.compile(r"(/v1/accounts/)(?!list\b)([^/?.\s\"'&]+)")
 _ENCODED_ACCOUNT_RE = re.compile(r"(%2Fv1%2Faccounts%2F)(?!list\b)([^%.\s\"'&]+)", re.I)
@@ -21,7 +20,6 @@ _OAUTH_PARAM_RE = re.compile(
     r"\s*[=:]\s*\"?)([^\"&,\s]+)",
     re.I,
 )
-_SENSITIVE_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
 
 
 def short_key(value: str | None) -> str:
@@ -44,12 +42,3 @@ def redact_text(text: str, secrets: tuple[str | None, ...] = ()) -> str:
         if secret and len(secret) >= 4:
             out = out.replace(secret, "***")
     return out
-
-
-def redact_headers(headers: Mapping[str, str | bytes]) -> dict[str, str]:
-    """A copy of ``headers`` safe to log."""
-    safe: dict[str, str] = {}
-    for name, value in headers.items():
-        text = value.decode("latin-1") if isinstance(value, bytes) else str(value)
-        safe[name] = "***" if name.lower() in _SENSITIVE_HEADERS else text
-    return safe

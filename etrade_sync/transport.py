@@ -29,7 +29,12 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import requests
-from urllib3.exceptions import MaxRetryError, ProtocolError
+from urllib3.exceptions import (
+    MaxRetryError,
+    NameResolutionError,
+    NewConnectionError,
+    ProtocolError,
+)
 from urllib3.util.retry import Retry
 
 from . import decode
@@ -357,8 +362,6 @@ def _never_sent(exc: requests.RequestException) -> bool:
         reason = exc.args[0] if exc.args else None
         if isinstance(reason, MaxRetryError):
             reason = reason.reason
-        from urllib3.exceptions import NameResolutionError, NewConnectionError
-
         return isinstance(reason, NewConnectionError | NameResolutionError)
     return isinstance(exc, requests.exceptions.InvalidURL | requests.exceptions.MissingSchema)
 
