@@ -24,6 +24,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .errors import (
@@ -36,7 +37,11 @@ from .errors import (
     ValidationError,
 )
 
-__all__ = ["EXIT_CODES", "main"]
+if TYPE_CHECKING:
+    from .client import Client
+    from .config import Settings
+
+__all__ = ["EXIT_CODES", "client_from_args", "main", "settings_from_args"]
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -58,6 +63,30 @@ EXIT_CODES = {
 }
 
 Handler = Callable[[argparse.Namespace], int]
+
+
+def settings_from_args(args: argparse.Namespace) -> Settings:
+    """Settings from the environment and .env, with ``--env``, ``--store`` and
+    ``--token-file`` (where the command has them) taking precedence."""
+    from .config import Settings
+
+    overrides: dict[str, Any] = {}
+    for option, field in (
+        ("env", "environment"),
+        ("store", "token_store"),
+        ("token_file", "token_file"),
+    ):
+        value = getattr(args, option, None)
+        if value:
+            overrides[field] = value
+    return Settings.from_env(**overrides)
+
+
+def client_from_args(args: argparse.Namespace) -> Client:
+    """A client built from :func:`settings_from_args`."""
+    from .client import Client
+
+    return Client(settings_from_args(args))
 
 
 def _exit_code(error: ETradeError) -> int:

@@ -17,27 +17,12 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
-from .cli import EXIT_INACTIVE, EXIT_LOGIN, EXIT_OK
+from .cli import EXIT_INACTIVE, EXIT_LOGIN, EXIT_OK, client_from_args
 
 if TYPE_CHECKING:
     from .auth import AuthStatus
-    from .client import Client
 
 __all__ = ["add_auth_commands"]
-
-
-def _client(args: argparse.Namespace) -> Client:
-    from .client import Client
-    from .config import Settings
-
-    overrides: dict[str, Any] = {}
-    if args.env:
-        overrides["environment"] = args.env
-    if args.store:
-        overrides["token_store"] = args.store
-    if args.token_file:
-        overrides["token_file"] = args.token_file
-    return Client(Settings.from_env(**overrides))
 
 
 def _exit_for(status: AuthStatus) -> int:
@@ -51,7 +36,7 @@ def _exit_for(status: AuthStatus) -> int:
 
 
 def _cmd_login(args: argparse.Namespace) -> int:
-    with _client(args) as client:
+    with client_from_args(args) as client:
         client.auth.login(open_browser=False if args.no_browser else None)
     return EXIT_OK
 
@@ -59,7 +44,7 @@ def _cmd_login(args: argparse.Namespace) -> int:
 def _cmd_status(args: argparse.Namespace) -> int:
     from .auth import TokenStatus
 
-    with _client(args) as client:
+    with client_from_args(args) as client:
         status = client.auth.status()
         if args.json:
             print(json.dumps(status.to_dict(), indent=2))
@@ -73,13 +58,13 @@ def _cmd_status(args: argparse.Namespace) -> int:
 
 
 def _cmd_renew(args: argparse.Namespace) -> int:
-    with _client(args) as client:
+    with client_from_args(args) as client:
         print(f"renewed. {client.auth.renew()}")
     return EXIT_OK
 
 
 def _cmd_revoke(args: argparse.Namespace) -> int:
-    with _client(args) as client:
+    with client_from_args(args) as client:
         if args.forget:
             client.auth.forget()
             print("forgot the saved access token (E*TRADE was not told)")

@@ -21,6 +21,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
+from .cli import client_from_args, settings_from_args
 from .errors import ValidationError
 
 if TYPE_CHECKING:
@@ -94,16 +95,6 @@ def _emit(
     return 0
 
 
-def _client(args: argparse.Namespace) -> Client:
-    from .client import Client
-    from .config import Settings
-
-    overrides: dict[str, Any] = {}
-    if getattr(args, "env", None):
-        overrides["environment"] = args.env
-    return Client(Settings.from_env(**overrides))
-
-
 def _account_key(client: Client, given: str | None) -> str:
     accounts = client.accounts.list()
     if given:
@@ -119,7 +110,7 @@ def _account_key(client: Client, given: str | None) -> str:
 
 
 def _cmd_accounts(args: argparse.Namespace) -> int:
-    with _client(args) as client:
+    with client_from_args(args) as client:
         accounts = client.accounts.list()
     rows = [
         (a.account_id, a.account_id_key, a.type, a.mode, a.description, a.status) for a in accounts
@@ -128,7 +119,7 @@ def _cmd_accounts(args: argparse.Namespace) -> int:
 
 
 def _cmd_balance(args: argparse.Namespace) -> int:
-    with _client(args) as client:
+    with client_from_args(args) as client:
         balance = client.accounts.balance(_account_key(client, args.account), fresh=True)
     fields = [
         "account_balance",
@@ -144,7 +135,7 @@ def _cmd_balance(args: argparse.Namespace) -> int:
 
 
 def _cmd_portfolio(args: argparse.Namespace) -> int:
-    with _client(args) as client:
+    with client_from_args(args) as client:
         portfolio = client.accounts.portfolio(_account_key(client, args.account))
     rows = [
         (
@@ -163,7 +154,7 @@ def _cmd_portfolio(args: argparse.Namespace) -> int:
 
 
 def _cmd_quote(args: argparse.Namespace) -> int:
-    with _client(args) as client:
+    with client_from_args(args) as client:
         quotes = client.market.quotes(args.symbols, detail=args.detail)
     rows = [(s, q.last, q.bid, q.ask, q.change, q.volume, q.status) for s, q in quotes.items()]
     code = _emit(
@@ -179,7 +170,7 @@ def _cmd_quote(args: argparse.Namespace) -> int:
 
 
 def _cmd_orders(args: argparse.Namespace) -> int:
-    with _client(args) as client:
+    with client_from_args(args) as client:
         orders = client.orders.list(_account_key(client, args.account), status=args.status)
     rows = []
     for order in orders:
@@ -209,13 +200,13 @@ def _cmd_cancel(args: argparse.Namespace) -> int:
         if answer not in {"y", "yes"}:
             print("not cancelled")
             return 0
-    with _client(args) as client:
+    with client_from_args(args) as client:
         result = client.orders.cancel(_account_key(client, args.account), args.order_id)
     return _emit(args, result, [(result.order_id, result.cancelled_at)], ["order", "cancelled"])
 
 
 def _cmd_resolve(args: argparse.Namespace) -> int:
-    with _client(args) as client:
+    with client_from_args(args) as client:
         placed = client.orders.resolve(_account_key(client, args.account), args.client_order_id)
     if placed is None:
         return _emit(
@@ -233,17 +224,16 @@ def _cmd_resolve(args: argparse.Namespace) -> int:
 
 
 def _cmd_alerts(args: argparse.Namespace) -> int:
-    with _client(args) as client:
+    with client_from_args(args) as client:
         alerts = client.alerts.list(status=args.status)
     rows = [(a.alert_id, a.status, a.created_at, a.subject) for a in alerts]
     return _emit(args, alerts, rows, ["id", "status", "created", "subject"])
 
 
 def _cmd_journal(args: argparse.Namespace) -> int:
-    from .config import Settings
     from .journal import OrderJournal
 
-    settings = Settings.from_env(**({"environment": args.env} if args.env else {}))
+    settings = settings_from_args(args)
     if not settings.journal_path.exists():
         print(f"no journal yet at {settings.journal_path}")
         return 0
