@@ -48,7 +48,7 @@ from .errors import (
     ServerError,
 )
 from .ratelimit import RateGate
-from .redact import redact_path
+from .redact import redact_path, redact_text
 
 __all__ = ["Call", "TokenGuard", "Transport", "make_retry"]
 
@@ -367,8 +367,5 @@ def _never_sent(exc: requests.RequestException) -> bool:
 
 
 def _describe(exc: BaseException) -> str:
-    text = str(exc)
-    for secretish in ("oauth_signature=", "oauth_token="):
-        if secretish in text:
-            text = text.split(secretish)[0] + secretish + "***"
+    text = redact_path(redact_text(str(exc)))
     return f"{type(exc).__name__}: {text[:300]}"
