@@ -5,30 +5,40 @@ etrade_sync.client
 This module provides :class:`Client`, the object users hold: one session, one
 rate gate, one token, and the endpoint groups ``accounts``, ``market``,
 ``orders`` and ``alerts``.
+
+The endpoint groups (with their models and order builders) and the order
+journal are built on first use, so a script that only reads quotes never loads
+the order machinery, and building a client stays cheap.
 """
 
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .api.accounts import AccountsAPI
-from .api.alerts import AlertsAPI
-from .api.market import MarketAPI
-from .api.orders import OrdersAPI
-from .auth import AuthManager, TokenStore
+from .auth.manager import AuthManager
 from .breaker import CircuitBreaker
 from .cache import CacheSet
 from .config import Settings
-from .journal import OrderJournal
 from .metrics import Metrics
 from .ratelimit import RateGate
 from .session import build_session
 from .transport import Transport
 
+if TYPE_CHECKING:
+    from .api.accounts import AccountsAPI
+    from .api.alerts import AlertsAPI
+    from .api.market import MarketAPI
+    from .api.orders import OrdersAPI
+    from .auth.stores import TokenStore
+    from .journal import OrderJournal
+
 __all__ = ["Client"]
+
+_UNSET: Any = object()
 
 
 class Client:
@@ -60,9 +70,12 @@ class Client:
         self.gate = gate if gate is not None else RateGate.shared(self.settings)
         self.metrics = Metrics()
         self.cache = CacheSet(self.settings)
-        self.journal = OrderJournal(
-            self.settings.journal_path, environment=self.settings.environment
-        )
+        self._lazy_lock = threading.Lock()
+        self._journal: OrderJournal = _UNSET
+        self._accounts: AccountsAPI = _UNSET
+        self._market: MarketAPI = _UNSET
+        self._orders: OrdersAPI = _UNSET
+        self._alerts: AlertsAPI = _UNSET
         self.breaker = CircuitBreaker(
             self.settings.circuit_failures, self.settings.circuit_cooldown
         )
@@ -76,10 +89,82 @@ class Client:
             breaker=self.breaker,
         )
         self.auth.bind(self.transport)
-        self.accounts = AccountsAPI(self)
-        self.market = MarketAPI(self)
-        self.orders = OrdersAPI(self)
-        self.alerts = AlertsAPI(self)
+
+    # -- built on first use ----------------------------------------------------------
+
+    def _build(self, name: str, make: Callable[[], Any]) -> Any:
+        with self._lazy_lock:
+            value = getattr(self, name)
+            if value is _UNSET:
+                value = make()
+                setattr(self, name, value)
+            return value
+
+    @property
+    def journal(self) -> OrderJournal:
+        """The order journal (opened on first use)."""
+        if self._journal is _UNSET:
+            from .journal import OrderJournal
+
+            s = self.settings
+            self._build("_journal", lambda: OrderJournal(s.journal_path, environment=s.environment))
+        return self._journal
+
+    @journal.setter
+    def journal(self, value: OrderJournal) -> None:
+        self._journal = value
+
+    @property
+    def accounts(self) -> AccountsAPI:
+        """``client.accounts``: accounts, balances, portfolios, transactions."""
+        if self._accounts is _UNSET:
+            from .api.accounts import AccountsAPI
+
+            self._build("_accounts", lambda: AccountsAPI(self))
+        return self._accounts
+
+    @accounts.setter
+    def accounts(self, value: AccountsAPI) -> None:
+        self._accounts = value
+
+    @property
+    def market(self) -> MarketAPI:
+        """``client.market``: quotes, lookup, option chains and expirations."""
+        if self._market is _UNSET:
+            from .api.market import MarketAPI
+
+            self._build("_market", lambda: MarketAPI(self))
+        return self._market
+
+    @market.setter
+    def market(self, value: MarketAPI) -> None:
+        self._market = value
+
+    @property
+    def orders(self) -> OrdersAPI:
+        """``client.orders``: list, preview, place, change, cancel, resolve."""
+        if self._orders is _UNSET:
+            from .api.orders import OrdersAPI
+
+            self._build("_orders", lambda: OrdersAPI(self))
+        return self._orders
+
+    @orders.setter
+    def orders(self, value: OrdersAPI) -> None:
+        self._orders = value
+
+    @property
+    def alerts(self) -> AlertsAPI:
+        """``client.alerts``: list, read and delete alerts."""
+        if self._alerts is _UNSET:
+            from .api.alerts import AlertsAPI
+
+            self._build("_alerts", lambda: AlertsAPI(self))
+        return self._alerts
+
+    @alerts.setter
+    def alerts(self, value: AlertsAPI) -> None:
+        self._alerts = value
 
     @classmethod
     def from_env(

@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .flow import AuthorizationRequest
-from .keys import generate_key
 from .manager import AuthManager
 from .stores import MemoryTokenStore, TokenStore, TokenStoreError, token_store_for
 from .token import AccessToken, AuthStatus, TokenStatus
@@ -20,6 +19,7 @@ from .token import AccessToken, AuthStatus, TokenStatus
 if TYPE_CHECKING:
     from .filestore import EncryptedFileStore
     from .keyring_store import KeyringTokenStore
+    from .keys import generate_key
 
 __all__ = [
     "AccessToken",
@@ -38,6 +38,10 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
+    if name == "generate_key":  # cryptography loads on first use
+        from .keys import generate_key
+
+        return generate_key
     if name == "EncryptedFileStore":
         from .filestore import EncryptedFileStore
 

@@ -30,7 +30,6 @@ from .._logging import protect
 from ..errors import AuthenticationError, ClockSkewError, ConfigurationError, LoginRequiredError
 from ..session import make_oauth1
 from .flow import AuthorizationRequest, OAuthFlow
-from .keys import missing_key_error
 from .prompt import ReadCode, browser_available, clean_verifier, default_reader, open_in_browser
 from .stores import TokenStore, TokenStoreError, login_command, token_store_for
 from .token import EASTERN, AccessToken, AuthStatus, TokenStatus
@@ -257,6 +256,8 @@ class AuthManager:
 
     def _require_writable_store(self) -> None:
         if not self._store.writable:
+            from .keys import missing_key_error  # cryptography loads on first use
+
             raise missing_key_error(str(self._settings.token_path))
 
     def _fresh(self, token: AccessToken, now: datetime) -> bool:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shlex
 import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -172,5 +171,7 @@ def login_command(settings: Settings, store: TokenStore) -> str:
     if settings.token_file is not None and (
         env_file is None or Path(env_file).expanduser() != settings.token_path
     ):
+        import shlex
+
         parts += ["--token-file", shlex.quote(str(settings.token_path))]
     return " ".join(parts)
