@@ -40,7 +40,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_report import GOALS, print_table
-from bench_sweep import Server, sweep
+from bench_sweep import Server, sweep, symbols
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPTS = Path(__file__).resolve().parent
@@ -90,11 +90,11 @@ def _bare(server: Server) -> tuple[Any, Any]:
     return session, auth
 
 
-def uncached(server: Server, symbols: list[str], calls: int, blocks: int) -> dict[str, Any]:
+def uncached(server: Server, wanted: list[str], calls: int, blocks: int) -> dict[str, Any]:
     """Per-call wall and CPU (ms) of bare and etrade_sync, interleaved in blocks."""
     client = _ours(server)
     session, auth = _bare(server)
-    url = f"{server.url}/v1/market/quote/{','.join(symbols)}.json"
+    url = f"{server.url}/v1/market/quote/{','.join(wanted)}.json"
     params = {"detailFlag": "ALL"}
 
     def bare() -> Any:
@@ -103,7 +103,9 @@ def uncached(server: Server, symbols: list[str], calls: int, blocks: int) -> dic
         return response.json()
 
     def ours() -> Any:
-        return client.market.quotes(symbols)
+        got = client.market.quotes(wanted)
+        assert len(got) == len(wanted)
+        return got
 
     runners = {"bare_requests_oauth1": bare, "etrade_sync": ours}
     wall: dict[str, list[float]] = {name: [] for name in runners}
@@ -273,8 +275,8 @@ def cached_threads(server: Server, seconds: float) -> dict[str, Any]:
     import threading
 
     client = _ours(server, quote_ttl=3600)
-    symbols = [f"T{i:03d}" for i in range(25)]
-    client.market.quotes(symbols)
+    wanted = symbols(25)
+    assert len(client.market.quotes(wanted)) == 25
     out: dict[str, Any] = {}
     for threads in (1, 4, 16, 64):
         counts = [0] * threads
@@ -283,7 +285,7 @@ def cached_threads(server: Server, seconds: float) -> dict[str, Any]:
         def work(i: int, counts: list[int] = counts, stop: threading.Event = stop) -> None:
             n = 0
             while not stop.is_set():
-                client.market.quotes(symbols)
+                client.market.quotes(wanted)
                 n += 1
             counts[i] = n
 
@@ -316,9 +318,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     }
     with Server() as server:
         for n in (1, 25):
-            symbols = ["AAPL"] if n == 1 else [f"S{i:03d}" for i in range(n)]
-            runs = [uncached(server, symbols, args.calls, 6) for _ in range(repeats)]
-            py = [pyetrade_uncached(python, server, symbols, args.calls) for _ in range(repeats)]
+            wanted = ["AAPL"] if n == 1 else symbols(n)
+            runs = [uncached(server, wanted, args.calls, 6) for _ in range(repeats)]
+            py = [pyetrade_uncached(python, server, wanted, args.calls) for _ in range(repeats)]
             key = f"uncached_{n}"
             report[key] = {
                 name: {m: stats_of([r[name][m] for r in runs], 4) for m in ("wall_ms", "cpu_ms")}

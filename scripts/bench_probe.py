@@ -8,8 +8,10 @@ python scripts/bench_probe.py cached-quote '{"url": ..., "count": 2000}'
 from __future__ import annotations
 
 import gc
+import itertools
 import json
 import resource
+import string
 import sys
 import time
 import tracemalloc
@@ -71,7 +73,9 @@ def cached_quote(cfg: dict[str, Any]) -> dict[str, Any]:
     rates = dict(settings.resolved_rate_limits, market=None)
     client = etrade_sync.Client(settings, gate=RateGate(rates))
     client.auth.use_token(cfg["token"], cfg["secret"])
-    symbols = [f"W{i:04d}" for i in range(cfg["count"] + 100)]
+    letters = string.ascii_uppercase
+    combos = itertools.islice(itertools.product(letters, repeat=4), cfg["count"] + 100)
+    symbols = ["".join(c) for c in combos]
     warm, measured = symbols[:100], symbols[100:]
     for start in range(0, len(warm), 50):
         client.market.quotes(warm[start : start + 50])

@@ -12,12 +12,13 @@ Nothing here raises on odd input: an unusable value becomes ``None``.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 __all__ = [
+    "DecimalView",
     "Model",
     "as_list",
     "to_bool",
@@ -148,7 +149,42 @@ def dig(data: Any, *keys: str) -> Any:
     return data
 
 
-@dataclasses.dataclass(frozen=True)
+class DecimalView(Mapping[str, Any]):
+    """A read-only view of a JSON object with every float read as a ``Decimal``.
+
+    Nested objects are views too and lists come back as lists of converted
+    values; nothing is copied until read.
+    """
+
+    __slots__ = ("_data",)
+
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        self._data = data
+
+    def __getitem__(self, key: str) -> Any:
+        return _exact(self._data[key])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __repr__(self) -> str:
+        return repr(dict(self.items()))
+
+
+def _exact(value: Any) -> Any:
+    if isinstance(value, float):
+        return to_decimal(value)
+    if isinstance(value, Mapping):
+        return DecimalView(value)
+    if isinstance(value, list):
+        return [_exact(item) for item in value]
+    return value
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class Model:
     """Base of every response model: the original dict is always kept as ``raw``."""
 

@@ -60,6 +60,7 @@ def test_cached_quotes_are_still_decimal_and_aware(make_client: Callable[..., Cl
     for quote in client.market.quotes(SYMBOLS).values():  # from the cache
         assert isinstance(quote.last, Decimal) and isinstance(quote.bid, Decimal)
         assert quote.as_of is not None and quote.as_of.utcoffset() is not None
+        assert not any(isinstance(v, float) for v in quote.detail.values())
 
 
 def test_a_full_cache_drops_its_oldest_entries_first() -> None:
