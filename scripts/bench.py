@@ -290,15 +290,19 @@ def cached_threads(server: Server, seconds: float) -> dict[str, Any]:
             counts[i] = n
 
         pool = [threading.Thread(target=work, args=(i,)) for i in range(threads)]
+        cpu = time.process_time()
         for t in pool:
             t.start()
         time.sleep(seconds)
         stop.set()
         for t in pool:
             t.join()
+        cpu = time.process_time() - cpu
         out[str(threads)] = round(sum(counts) / seconds)
+        out[f"{threads}_per_cpu_s"] = round(sum(counts) / max(cpu, 1e-9))
     client.close()
     out["ratio_16_to_1"] = round(out["16"] / out["1"], 3)
+    out["cpu_ratio_16_to_1"] = round(out["16_per_cpu_s"] / out["1_per_cpu_s"], 3)
     return out
 
 

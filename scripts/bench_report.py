@@ -67,9 +67,15 @@ def print_table(r: dict[str, Any]) -> None:
     t = r["cached_threads"]
     per = ", ".join(f"{k}: {t[k]['median']:g}/s" for k in ("1", "4", "16", "64"))
     print(
-        f"| cached quotes() throughput by threads (median) | | {per} | | 16/1 = "
+        f"| cached quotes() of 25 symbols, calls/s by threads (median) | | {per} | | 16/1 = "
         f"{_mm(t['ratio_16_to_1'])}x ({verdict('threads 16/1', t['ratio_16_to_1']['median'])}) |"
     )
+    if "cpu_ratio_16_to_1" in t:
+        per = ", ".join(f"{k}: {t[k + '_per_cpu_s']['median']:g}" for k in ("1", "4", "16", "64"))
+        print(
+            f"| the same, calls per CPU second (load-independent) | | {per} | | 16/1 = "
+            f"{_mm(t['cpu_ratio_16_to_1'])}x |"
+        )
     q = r["memory_per_cached_quote"]
     print(
         f"| memory per cached quote (tracemalloc; RSS) | | "
