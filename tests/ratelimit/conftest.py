@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import real_clock_env
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -37,7 +39,10 @@ class RedisServer:
         args = ["--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
         args += ["--appendonly", "no", "--dir", str(self.workdir)]
         self.proc = subprocess.Popen(
-            [self.binary, *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            [self.binary, *args],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=real_clock_env(),
         )
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
