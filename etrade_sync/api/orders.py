@@ -27,11 +27,16 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..builders.common import OrderRequest, request_body
+from ..decode import json_body
 from ..errors import (
+    APIError,
     ETradeError,
     JournalError,
+    NetworkError,
     NotFoundError,
     OrderOutcomeUnknownError,
+    RedirectError,
+    ServerError,
     ValidationError,
 )
 from ..journal import Status
@@ -271,8 +276,6 @@ class OrdersAPI(Resource):
             category=self.category,
             safe=False,
             json=body,
-            mutation=mutation,
-            context=dict(context),
         )
         if not mutation:
             return self._send(call)
@@ -292,7 +295,7 @@ class OrdersAPI(Resource):
                 f"({type(exc).__name__}: {exc}); fix it or set ETRADE_JOURNAL_FILE"
             ) from exc
         try:
-            data = self._send(call)
+            data = _send_once(self._client.transport, call, context)
         except OrderOutcomeUnknownError as exc:
             journal.record_outcome(entry, Status.UNKNOWN, error=str(exc))
             raise
@@ -317,6 +320,38 @@ class OrdersAPI(Resource):
         else:
             journal.record_outcome(entry, Status.DONE, order_id=order_id)
         return data
+
+
+def _send_once(transport: Any, call: Call, context: Mapping[str, Any]) -> Any:
+    """Send an order mutation once; any answer that leaves its outcome open (an
+    error after the request may have been sent, a 5xx, a redirect, an undecodable
+    success) becomes OrderOutcomeUnknownError, here and nowhere else."""
+    try:
+        response = transport.request(call)
+    except NetworkError as exc:
+        if not exc.sent:
+            raise
+        raise _outcome_unknown(call, context, str(exc)) from exc
+    except (ServerError, RedirectError) as exc:
+        raise _outcome_unknown(call, context, str(exc)) from exc
+    try:
+        return json_body(response, call.method, call.path)
+    except APIError as exc:
+        raise _outcome_unknown(call, context, f"undecodable answer: {exc}") from exc
+
+
+def _outcome_unknown(call: Call, context: Mapping[str, Any], why: str) -> OrderOutcomeUnknownError:
+    cid = context.get("client_order_id")
+    done = {"orders.cancel": "cancelled", "orders.place_change": "changed"}.get(call.name, "placed")
+    return OrderOutcomeUnknownError(
+        f"{call.name}: no definite answer from E*TRADE ({why}); the order may or may not "
+        f"have been {done}. Do not resend it: call client.orders.resolve(account_id_key, "
+        f"{cid!r}) to find out.",
+        operation=call.name,
+        account_id_key=context.get("account_id_key"),
+        client_order_id=cid,
+        order_id=context.get("order_id"),
+    )
 
 
 def _context(key: str, client_order_id: str | None, order_id: int | None = None) -> dict[str, Any]:
