@@ -128,9 +128,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     from .cli_auth import add_auth_commands
     from .cli_read import add_read_commands
+    from .cli_secrets import add_secret_commands
 
     add_auth_commands(sub)
     add_read_commands(sub)
+    add_secret_commands(sub)
 
     demo = sub.add_parser("demo", help="walk through a session against the built-in simulator")
     demo.add_argument("--fast", action="store_true", help="skip the pauses between steps")
