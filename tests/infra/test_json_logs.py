@@ -15,7 +15,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from etrade_sync import EquityOrder
-from etrade_sync.jsonlog import setup_logging
+from etrade_sync.observe.jsonlog import setup_logging
 from etrade_sync.simulator import Simulator
 from tests.auth.helpers import approve_in_browser, auth_client, auth_settings
 

@@ -1,6 +1,6 @@
 """
-etrade_sync.cache
-~~~~~~~~~~~~~~~~~
+etrade_sync.cache.ttl
+~~~~~~~~~~~~~~~~~~~~~
 
 This module provides the response caches that keep a client from spending its
 rate budget on data it has just fetched.
@@ -38,12 +38,12 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from cachetools import TTLCache
 
-from .config import Settings
+from ..config import Settings
 
 if TYPE_CHECKING:
-    from .models.accounts import Account, Balance
-    from .models.market import Quote
-    from .models.options import OptionExpiration
+    from ..models.accounts import Account, Balance
+    from ..models.market import Quote
+    from ..models.options import OptionExpiration
 
 __all__ = ["CacheSet", "CacheStats", "TTLResponseCache"]
 
@@ -340,7 +340,7 @@ class TTLResponseCache(Generic[K, V]):
 
 
 def _log_outcome(name: str, hits: int, misses: int) -> None:
-    """One DEBUG record per lookup, with the fields of :mod:`etrade_sync.jsonlog`."""
+    """One DEBUG record per lookup, with the fields of :mod:`etrade_sync.observe.jsonlog`."""
     outcome = "hit" if not misses else "miss" if not hits else "partial"
     log.debug(
         "cache %s: %s (%d cached, %d fetched)",

@@ -1,6 +1,6 @@
 """
-etrade_sync.jsonlog
-~~~~~~~~~~~~~~~~~~~
+etrade_sync.observe.jsonlog
+~~~~~~~~~~~~~~~~~~~~~~~~~~~
 
 This module provides structured logs: :class:`JsonFormatter` writes each
 :mod:`logging` record as one JSON object on one line, and :func:`setup_logging`
@@ -33,7 +33,7 @@ import sys
 from datetime import UTC, datetime
 from typing import IO, Any
 
-from ._logging import _FILTER, protect
+from .logs import _FILTER, protect
 from .redact import redact_path
 
 __all__ = [
@@ -154,11 +154,7 @@ def setup_logging(
     """
     chosen = (format or os.environ.get(LOG_FORMAT_VARIABLE) or "text").strip().lower()
     if chosen not in {"text", "json"}:
-        from .errors import ConfigurationError
-
-        raise ConfigurationError(
-            f"{LOG_FORMAT_VARIABLE}={chosen!r}: use 'text' or 'json'", name=LOG_FORMAT_VARIABLE
-        )
+        raise ValueError(f"{LOG_FORMAT_VARIABLE}={chosen!r}: use 'text' or 'json'")
     protect()
     handler = logging.StreamHandler(stream if stream is not None else sys.stderr)
     handler.setFormatter(JsonFormatter() if chosen == "json" else TextFormatter(TEXT_FORMAT))

@@ -1,5 +1,5 @@
 """
-etrade_sync.cli_secrets
+etrade_sync.cli.secrets
 ~~~~~~~~~~~~~~~~~~~~~~~
 
 This module provides ``etrade-sync encrypt``: it reads a secret (from a prompt
@@ -17,7 +17,7 @@ import getpass
 import sys
 from typing import Any
 
-from .errors import ConfigurationError
+from ..errors import ConfigurationError
 
 __all__ = ["add_secret_commands"]
 
@@ -32,8 +32,8 @@ def _read_secret() -> str:
 
 
 def _cmd_encrypt(args: argparse.Namespace) -> int:
-    from ._logging import protect
-    from .envcrypt import CONFIG_KEY_VARIABLE, encrypt_value, key_from_environ
+    from ..envcrypt import CONFIG_KEY_VARIABLE, encrypt_value, key_from_environ
+    from ..observe.logs import protect
 
     found = key_from_environ()
     if found is None:
