@@ -237,9 +237,13 @@ class Settings:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise ConfigurationError(f"{name}={value!r} must be an integer >= 0", name=name)
-        if self.token_store not in _TOKEN_STORES:
+        store = self.token_store
+        if not isinstance(store, str) or not (
+            store in _TOKEN_STORES or store.startswith(("redis://", "rediss://"))
+        ):
             raise ConfigurationError(
-                f"token_store={self.token_store!r}: use one of {', '.join(_TOKEN_STORES)}",
+                f"token_store={_redact_url(str(store))!r}: use one of "
+                f"{', '.join(_TOKEN_STORES)} or redis://host:port/db",
                 name="token_store",
             )
         if self.renew_margin >= 7200:
@@ -349,6 +353,10 @@ class Settings:
                 file_values = dotenv_values(found, interpolate=False)
         merged = {k: v for k, v in file_values.items() if v is not None}
         merged.update(env)
+        if any(v.lstrip().startswith("enc:") for v in merged.values()):
+            from .envcrypt import decrypt_environ  # encrypted values: see that module
+
+            decrypt_environ(merged, env, file_values=file_values)
         kwargs: dict[str, Any] = {}
         for var, (field, kind) in _ENV_FIELDS.items():
             raw = merged.get(var)

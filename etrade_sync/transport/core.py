@@ -50,6 +50,7 @@ from ..errors import (
     RedirectError,
     ServerError,
 )
+from ..observe.jsonlog import call_fields, log_call
 from ..observe.redact import redact_path, redact_text
 from ..ratelimit import RateGate
 from . import decode
@@ -175,6 +176,7 @@ class Transport:
         renewed = False
         error_name: str | None = None
         status: int | None = None
+        gate_wait = 0.0
         try:
             while True:
                 attempts += 1
@@ -182,10 +184,12 @@ class Transport:
                     self.breaker.before_call(call.name)
                 if call.signed and auth is None and self.guard is not None:
                     self.guard.before_request()
+                waited = 0.0
                 if call.category != "oauth":
-                    self.gate.acquire(call.category)
+                    waited = self.gate.acquire(call.category) or 0.0
+                    gate_wait += waited
                 try:
-                    response = self._send(call, auth)
+                    response = self._send(call, auth, attempt=attempts, gate_wait=waited)
                 except requests.RequestException as exc:
                     failure = self._network_failure(call, exc)
                     if self.breaker is not None:
@@ -241,14 +245,17 @@ class Transport:
             error_name = type(exc).__name__
             raise
         finally:
+            latency = time.monotonic() - started
             if self.recorder is not None:
                 self.recorder.record(
                     call.name,
-                    latency=time.monotonic() - started,
+                    latency=latency,
                     error=error_name,
                     retries=attempts - 1,
                     status=status,
                 )
+            if log.isEnabledFor(logging.DEBUG):
+                log_call(log, call, status, attempts, latency, gate_wait, error_name)
 
     def call_json(self, call: Call) -> Any:
         """Send ``call`` and decode its JSON body (``None`` for 204 or empty)."""
@@ -260,7 +267,9 @@ class Transport:
 
     # -- steps ---------------------------------------------------------------------
 
-    def _send(self, call: Call, auth: Any) -> requests.Response:
+    def _send(
+        self, call: Call, auth: Any, *, attempt: int = 1, gate_wait: float = 0.0
+    ) -> requests.Response:
         kwargs: dict[str, Any] = {
             "params": call.params,
             "timeout": self.timeout,
@@ -274,12 +283,16 @@ class Transport:
             log.debug("-> %s %s", call.method, redact_path(call.path))
         response = self.session.request(call.method, self.url_for(call), **kwargs)
         if log.isEnabledFor(logging.DEBUG):
+            elapsed = response.elapsed.total_seconds() * 1000
+            fields = call_fields(call, status=response.status_code, attempt=attempt)
+            fields.update(latency_ms=round(elapsed, 3), gate_wait_ms=round(gate_wait * 1000, 3))
             log.debug(
                 "<- %s %s %s in %.0f ms",
                 response.status_code,
                 call.method,
-                redact_path(call.path),
-                response.elapsed.total_seconds() * 1000,
+                fields["path"],
+                elapsed,
+                extra=fields,
             )
         return response
 
