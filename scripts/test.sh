@@ -27,6 +27,7 @@ python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
 ruff check .
 ruff format --check .
 mypy
+lint-imports
 python -m pytest "$@"
 
 # The suite must pass at any hour: run the time-sensitive tests again with the clock
