@@ -15,9 +15,8 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
-
 from . import errors
+from ._version import __version__
 from .config import Settings
 from .errors import ETradeError
 
@@ -60,7 +59,7 @@ _LAZY = {
     "buy_write": ("etrade_sync.builders", "buy_write"),
     "roll": ("etrade_sync.builders", "roll"),
     "InvalidSymbolError": ("etrade_sync.api.market", "InvalidSymbolError"),
-    "to_dataframe": ("etrade_sync.frames", "to_dataframe"),
+    "to_dataframe": ("etrade_sync.models.frames", "to_dataframe"),
 }
 
 __all__ = [

@@ -20,13 +20,13 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from .auth.manager import AuthManager
-from .breaker import CircuitBreaker
 from .cache import CacheSet
 from .config import Settings
-from .metrics import Metrics
+from .observe.metrics import Metrics
 from .ratelimit import RateGate
-from .session import build_session
 from .transport import Transport
+from .transport.breaker import CircuitBreaker
+from .transport.session import build_session
 
 if TYPE_CHECKING:
     from .api.accounts import AccountsAPI
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from .api.market import MarketAPI
     from .api.orders import OrdersAPI
     from .auth.stores import TokenStore
-    from .journal import OrderJournal
+    from .orders.sqlite_journal import SQLiteJournal
 
 __all__ = ["Client"]
 
@@ -71,7 +71,8 @@ class Client:
         self.metrics = Metrics()
         self.cache = CacheSet(self.settings)
         self._lazy_lock = threading.Lock()
-        self._journal: OrderJournal = _UNSET
+        self._journal: SQLiteJournal = _UNSET
+        self._release_journal: Callable[[], None] = lambda: None
         self._accounts: AccountsAPI = _UNSET
         self._market: MarketAPI = _UNSET
         self._orders: OrdersAPI = _UNSET
@@ -101,17 +102,20 @@ class Client:
             return value
 
     @property
-    def journal(self) -> OrderJournal:
+    def journal(self) -> SQLiteJournal:
         """The order journal (opened on first use)."""
         if self._journal is _UNSET:
-            from .journal import OrderJournal
+            from .orders import open_journal
 
-            s = self.settings
-            self._build("_journal", lambda: OrderJournal(s.journal_path, environment=s.environment))
+            def make() -> SQLiteJournal:
+                journal, self._release_journal = open_journal(self.settings)
+                return journal
+
+            self._build("_journal", make)
         return self._journal
 
     @journal.setter
-    def journal(self, value: OrderJournal) -> None:
+    def journal(self, value: SQLiteJournal) -> None:
         self._journal = value
 
     @property
@@ -193,8 +197,9 @@ class Client:
         return json.dumps(self.stats(), default=str, **dumps_kwargs)
 
     def close(self) -> None:
-        """Close the connection pool."""
+        """Close the connection pool (and drop a simulator client's private journal)."""
         self.transport.close()
+        self._release_journal()
 
     def __enter__(self) -> Client:
         return self

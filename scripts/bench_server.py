@@ -22,7 +22,7 @@ import json
 import sys
 
 from etrade_sync.simulator import Simulator
-from etrade_sync.simulator.ratelimit import DEFAULT_RATE_LIMITS, RateEnforcer
+from etrade_sync.simulator.limits import DEFAULT_RATE_LIMITS, RateEnforcer
 
 
 def main() -> int:

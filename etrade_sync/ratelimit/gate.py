@@ -1,0 +1,280 @@
+"""
+etrade_sync.ratelimit.gate
+~~~~~~~~~~~~~~~~~~~~~~~~~~
+
+This module provides :class:`RateGate`, which keeps requests under E*TRADE's
+per-module limits. It is a thin layer over pyrate-limiter v4: one bucket per
+category (``accounts``, ``market``, ``orders``; ``alerts`` shares the accounts
+budget unless it is given its own), each holding every configured rate
+(e.g. 4/s and 14,000/h), an exact sliding-window log.
+
+The transport takes a permit *before* each attempt is signed, so the OAuth
+timestamp is fresh and every retry pays for its own permit.
+
+Backends (``Settings.rate_limit_backend``): ``memory`` (this process),
+``sqlite:///path`` (every process on one host), ``redis://host:port/db`` (many
+hosts). All gates of one process that share a backend and consumer key share one
+set of buckets, see :meth:`RateGate.shared`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..config import RateSpec, Settings
+from ..errors import ETradeError, RateGateError
+
+__all__ = ["INTERVAL_PADDING", "CategoryStats", "RateGate"]
+
+log = logging.getLogger("etrade_sync")
+
+#: Windows are padded by this fraction so that network jitter between the permit
+#: and the request's arrival cannot push E*TRADE's own count over the limit.
+INTERVAL_PADDING = 0.03
+
+_LEAK_EVERY = 30.0
+
+#: Extra sleep (ms) after a computed wait before trying again. The memory bucket
+#: records the planned wake-up time, so it needs slack for a late wake-up; the
+#: shared buckets re-read the clock when they grant a permit and need little.
+_BUFFER_MS = {"memory": 50}
+_SHARED_BUFFER_MS = 5
+
+
+@dataclass
+class CategoryStats:
+    """Permits handed out for one category and the time spent waiting for them."""
+
+    permits: int = 0
+    waited: float = 0.0
+    max_wait: float = 0.0
+    timeouts: int = 0
+
+    def as_dict(self) -> dict[str, float | int]:
+        return {
+            "permits": self.permits,
+            "wait_total_s": round(self.waited, 6),
+            "wait_max_s": round(self.max_wait, 6),
+            "timeouts": self.timeouts,
+        }
+
+
+def _to_rates(specs: tuple[RateSpec, ...]) -> list[Any]:
+    from pyrate_limiter import Rate
+
+    return [Rate(limit, round(seconds * 1000 * (1 + INTERVAL_PADDING))) for limit, seconds in specs]
+
+
+class _CategoryFactory:
+    """Routes a permit's name to its bucket; stamps items with that bucket's clock."""
+
+    def __new__(cls, buckets: Mapping[str, Any]) -> Any:
+        from pyrate_limiter import BucketFactory, RateItem
+
+        class Factory(BucketFactory):
+            def wrap_item(self, name: str, weight: int = 1) -> Any:
+                # Stamp with the bucket's own clock: a SQLite or Redis bucket keeps
+                # wall-clock time, and mixing clocks lets the leaker wipe the window.
+                return RateItem(name, buckets[name].now(), weight=weight)
+
+            def get(self, item: Any) -> Any:
+                return buckets[item.name]
+
+        return Factory()
+
+
+class RateGate:
+    """Hands out permits per category, blocking until the limits allow one.
+
+    ``rates`` maps a category to its rates (``None`` means unlimited). ``backend``
+    is ``"memory"``, ``"sqlite:///path"`` or ``"redis://..."``; ``namespace`` keeps
+    different consumer keys apart in a shared backend.
+    """
+
+    def __init__(
+        self,
+        rates: Mapping[str, tuple[RateSpec, ...] | None],
+        backend: str = "memory",
+        *,
+        namespace: str = "default",
+        timeout: float = 120.0,
+    ) -> None:
+        self.backend = backend
+        self.namespace = namespace
+        self.timeout = timeout
+        self._routes: dict[str, str | None] = {}
+        self._stats: dict[str, CategoryStats] = {}
+        self._stats_lock = threading.Lock()
+        self._buckets: dict[str, Any] = {}
+        for category, specs in rates.items():
+            if specs is None:
+                self._routes[category] = None
+                continue
+            self._routes[category] = category
+            self._buckets[category] = self._make_bucket(category, _to_rates(specs))
+        if "alerts" not in rates:
+            self._routes["alerts"] = self._routes.get("accounts")
+        self._limiter: Any = None
+        if self._buckets:
+            from pyrate_limiter import Limiter
+
+            buffer_ms = _BUFFER_MS.get(backend, _SHARED_BUFFER_MS)
+            self._limiter = Limiter(_CategoryFactory(self._buckets), buffer_ms=buffer_ms)
+        self._next_leak = time.monotonic() + _LEAK_EVERY
+        self._leak_lock = threading.Lock()
+
+    # -- backends ------------------------------------------------------------------
+
+    def _make_bucket(self, category: str, rates: list[Any]) -> Any:
+        """Create the bucket for ``category``; the seam for other backends."""
+        if self.backend == "memory":
+            from pyrate_limiter import InMemoryBucket
+
+            return InMemoryBucket(rates)
+        from . import backends
+
+        try:
+            return backends.make_bucket(self.backend, self.namespace, category, rates)
+        except ETradeError:
+            raise
+        except Exception as exc:  # e.g. the database file cannot be created
+            raise RateGateError(
+                f"rate gate backend {self._safe_backend()} could not be opened for "
+                f"{category}: {type(exc).__name__}: {exc}"
+            ) from exc
+
+    # -- permits -------------------------------------------------------------------
+
+    def route(self, category: str) -> str | None:
+        """The bucket a category draws from, or ``None`` when it is unlimited."""
+        if category not in self._routes:
+            raise ValueError(f"unknown rate-limit category {category!r}")
+        return self._routes[category]
+
+    def acquire(self, category: str, *, timeout: float | None = None) -> float:
+        """Block until a permit for ``category`` is granted; return the seconds waited.
+
+        Raises :class:`~etrade_sync.errors.RateGateError` when no permit arrives
+        within ``timeout`` (default: the gate's) or the backend cannot be reached.
+        """
+        bucket = self.route(category)
+        stats = self._stats_for(category)
+        if bucket is None or self._limiter is None:
+            with self._stats_lock:
+                stats.permits += 1
+            return 0.0
+        limit = self.timeout if timeout is None else timeout
+        started = time.monotonic()
+        try:
+            granted = self._limiter.try_acquire(bucket, blocking=True, timeout=limit)
+        except TimeoutError:
+            granted = False
+        except Exception as exc:  # backend failure: never fall through to "unlimited"
+            raise RateGateError(
+                f"rate gate backend {self._safe_backend()} failed for {category}: "
+                f"{type(exc).__name__}: {exc}"
+            ) from exc
+        waited = time.monotonic() - started
+        with self._stats_lock:
+            if not granted:
+                stats.timeouts += 1
+            else:
+                stats.permits += 1
+                stats.waited += waited
+                stats.max_wait = max(stats.max_wait, waited)
+        if not granted:
+            raise RateGateError(
+                f"no {category} permit within {limit:.1f} s (limits "
+                f"{self.describe().get(category, '?')}); too many callers share this budget"
+            )
+        if waited > 0.5:
+            log.debug("rate gate: waited %.2f s for a %s permit", waited, category)
+        self._maybe_leak()
+        return waited
+
+    def _maybe_leak(self) -> None:
+        now = time.monotonic()
+        if now < self._next_leak or not self._leak_lock.acquire(blocking=False):
+            return
+        try:
+            self._next_leak = now + _LEAK_EVERY
+            for bucket in self._buckets.values():
+                bucket.leak(bucket.now())
+        except Exception as exc:  # trimming is housekeeping; the next call retries
+            log.debug("rate gate: leak failed: %s", exc)
+        finally:
+            self._leak_lock.release()
+
+    def _stats_for(self, category: str) -> CategoryStats:
+        with self._stats_lock:
+            return self._stats.setdefault(category, CategoryStats())
+
+    # -- reporting -----------------------------------------------------------------
+
+    def describe(self) -> dict[str, str]:
+        """The limits per category, human-readable."""
+        out: dict[str, str] = {}
+        for category, bucket in self._routes.items():
+            if bucket is None:
+                out[category] = "unlimited"
+            else:
+                rates = self._buckets[bucket].rates
+                text = ", ".join(f"{r.limit}/{r.interval / 1000:g}s" for r in rates)
+                out[category] = text if bucket == category else f"{text} (shared with {bucket})"
+        return out
+
+    def stats(self) -> dict[str, Any]:
+        """Permits, wait totals and timeouts per category."""
+        with self._stats_lock:
+            per = {name: s.as_dict() for name, s in self._stats.items()}
+        return {"backend": self._safe_backend(), "limits": self.describe(), "categories": per}
+
+    def _safe_backend(self) -> str:
+        from ..config import _redact_url
+
+        return _redact_url(self.backend)
+
+    def close(self) -> None:
+        """Release the backend's resources (database connections)."""
+        closers = [self._limiter] if self._limiter is not None else []
+        closers += list(self._buckets.values())
+        for item in closers:
+            try:
+                item.close()
+            except Exception as exc:  # pragma: no cover - best effort at shutdown
+                log.debug("rate gate: close failed: %s", exc)
+
+    # -- process-wide sharing -------------------------------------------------------
+
+    _shared: dict[tuple[str, str, str], RateGate] = {}
+    _shared_lock = threading.Lock()
+
+    @classmethod
+    def shared(cls, settings: Settings) -> RateGate:
+        """The gate every client of this process with these settings' key shares.
+
+        E*TRADE counts requests per consumer key, so two clients built from the same
+        key in one process must draw from one budget.
+        """
+        rates = settings.resolved_rate_limits
+        namespace = hashlib.sha256(
+            f"{settings.environment}:{settings.consumer_key or ''}".encode()
+        ).hexdigest()[:16]
+        key = (settings.rate_limit_backend, namespace, repr(sorted(rates.items())))
+        with cls._shared_lock:
+            gate = cls._shared.get(key)
+            if gate is None:
+                gate = cls(
+                    rates,
+                    settings.rate_limit_backend,
+                    namespace=namespace,
+                    timeout=settings.gate_timeout,
+                )
+                cls._shared[key] = gate
+            return gate
