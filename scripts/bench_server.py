@@ -11,6 +11,7 @@ JSON line:
                               arrival (0 = stop enforcing)
     clear                     forget the request log
     stats                     requests, throttled, busiest rolling window, connections
+    arrivals                  [path, wall-clock arrival] of every market request
     quit                      stop
 
     python scripts/bench_server.py
@@ -57,6 +58,8 @@ def main() -> int:
                 max_in_window=sim.log.max_in_window("market", window),
                 connections=sim.log.connections_opened,
             )
+        elif words[0] == "arrivals":
+            answer["arrivals"] = [[r.path, r.wall_time] for r in sim.log.records(category="market")]
         elif words[0] == "quit":
             print(json.dumps(answer), flush=True)
             break
