@@ -131,8 +131,8 @@ def test_production_101_message_is_an_order_error(
 
 def test_the_client_relies_only_on_etrades_own_codes() -> None:
     from etrade_sync.api import alerts, market
-    from etrade_sync.decode import DUPLICATE_CLIENT_ORDER_ID_CODES
     from etrade_sync.simulator.codes import ETRADE_CODES
+    from etrade_sync.transport.decode import DUPLICATE_CLIENT_ORDER_ID_CODES
 
     relied_on = {alerts.NO_ALERTS_CODE, *market._LOOKUP_NO_MATCH_CODES}
     relied_on |= set(DUPLICATE_CLIENT_ORDER_ID_CODES)
