@@ -55,6 +55,8 @@ __all__ = ["Call", "TokenGuard", "Transport", "make_retry"]
 
 log = logging.getLogger("etrade_sync")
 
+_ACCEPT = {"Accept": "application/json"}
+
 #: Statuses worth another attempt for a safe call.
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
@@ -119,6 +121,9 @@ class TokenGuard(Protocol):
 
     def on_rejected(self, error: AuthenticationError) -> bool:
         """Handle a 401; return True when the token was renewed and a retry may work."""
+
+    def signer(self) -> Any:
+        """The requests auth object that signs the next attempt (None: unsigned)."""
 
 
 class _Recorder(Protocol):
@@ -268,6 +273,9 @@ class Transport:
         self, call: Call, auth: Any, *, attempt: int = 1, gate_wait: float = 0.0
     ) -> requests.Response:
         kwargs: dict[str, Any] = {"params": call.params, "timeout": self.timeout}
+        kwargs["headers"] = _ACCEPT  # per request: a caller-owned session keeps its own
+        if auth is None and call.signed and self.guard is not None:
+            auth = self.guard.signer()  # signed per request; session.auth is never set
         if auth is not None:
             kwargs["auth"] = auth
         if call.json is not None:
