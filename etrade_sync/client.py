@@ -23,8 +23,8 @@ from .api.orders import OrdersAPI
 from .auth import AuthManager, TokenStore
 from .cache import CacheSet
 from .config import Settings
-from .journal import OrderJournal
 from .observe.metrics import Metrics
+from .orders import open_journal
 from .ratelimit import RateGate
 from .transport import Transport
 from .transport.breaker import CircuitBreaker
@@ -74,9 +74,7 @@ class Client:
         self.gate = gate if gate is not None else RateGate.shared(self.settings)
         self.metrics = Metrics()
         self.cache = CacheSet(self.settings)
-        self.journal = OrderJournal(
-            self.settings.journal_path, environment=self.settings.environment
-        )
+        self.journal, self._release_journal = open_journal(self.settings)
         self.breaker = CircuitBreaker(
             self.settings.circuit_failures, self.settings.circuit_cooldown
         )
@@ -131,9 +129,11 @@ class Client:
         return pool_stats(self.session, bases if not self._owns_session else ())
 
     def close(self) -> None:
-        """Close the connection pool (a session passed in by the caller stays open)."""
+        """Close the connection pool (and drop a simulator client's private journal); a
+        session passed in by the caller stays open."""
         if self._owns_session:
             self.transport.close()
+        self._release_journal()
 
     def __enter__(self) -> Client:
         return self
