@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -128,9 +129,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     from .auth import add_auth_commands
     from .read import add_read_commands
+    from .secrets import add_secret_commands
 
     add_auth_commands(sub)
     add_read_commands(sub)
+    add_secret_commands(sub)
 
     demo = sub.add_parser("demo", help="walk through a session against the built-in simulator")
     demo.add_argument("--fast", action="store_true", help="skip the pauses between steps")
@@ -148,7 +151,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     level = {0: logging.WARNING, 1: logging.INFO}.get(args.verbose, logging.DEBUG)
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    if os.environ.get("ETRADE_LOG_FORMAT", "").strip().lower() == "json":
+        from ..observe.jsonlog import setup_logging
+
+        setup_logging(level, format="json")  # one JSON object per line on stderr
+    else:
+        logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     handler: Handler | None = getattr(args, "handler", None)
     if handler is None:
         parser.print_help()
