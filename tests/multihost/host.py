@@ -58,10 +58,74 @@ def _loop(client: Client, cmd: dict[str, Any]) -> dict[str, Any]:
     return {"calls": ok, "errors": errors, "events": events if cmd.get("events") else []}
 
 
+def _order(cmd: dict[str, Any]) -> Any:
+    from decimal import Decimal
+
+    from etrade_sync import EquityOrder
+
+    # far below the market: stays open
+    return EquityOrder("IBM", "BUY", 1, price_type="LIMIT", limit_price=Decimal("1.00"),
+                       client_order_id=cmd["client_order_id"])  # fmt: skip
+
+
+def _account(client: Client) -> str:
+    return client.accounts.list()[0].account_id_key
+
+
+def _preview(client: Client, cmd: dict[str, Any]) -> dict[str, Any]:
+    """A preview, as data another host can place (a job handed over between hosts)."""
+    p = client.orders.preview(_account(client), _order(cmd))
+    return {"preview": {"account_id_key": p.account_id_key, "preview_ids": list(p.preview_ids),
+                        "order_type": p.order_type, "client_order_id": p.client_order_id,
+                        "request": dict(p.request)}}  # fmt: skip
+
+
+def _place(client: Client, cmd: dict[str, Any]) -> dict[str, Any]:
+    """Place ``preview`` (from :func:`_preview`), or preview and place a new order."""
+    from etrade_sync.models.orders import Preview
+
+    key = _account(client)
+    if "preview" in cmd:
+        data = cmd["preview"]
+        preview = Preview(**{**data, "preview_ids": tuple(data["preview_ids"])}, raw={})
+    else:
+        preview = client.orders.preview(key, _order(cmd))
+    return {"order_id": client.orders.place(key, preview).order_id}
+
+
+def _resolve(client: Client, cmd: dict[str, Any]) -> dict[str, Any]:
+    found = client.orders.resolve(_account(client), cmd["client_order_id"])
+    return {"order_id": found.order_id if found is not None else None}
+
+
+def _place_loop(client: Client, cmd: dict[str, Any]) -> dict[str, Any]:
+    """Place new orders for ``seconds``: (time, clientOrderId, outcome, order id) each."""
+    key = _account(client)
+    deadline = time.monotonic() + float(cmd["seconds"])
+    results = []
+    n = 0
+    while time.monotonic() < deadline:
+        n += 1
+        cid = f"{cmd['prefix']}{n}"
+        try:
+            placed = client.orders.place(
+                key, client.orders.preview(key, _order({"client_order_id": cid}))
+            )
+            results.append((time.time(), cid, "ok", placed.order_id))
+        except ETradeError as exc:
+            results.append((time.time(), cid, type(exc).__name__, None))
+            time.sleep(0.2)
+    return {"results": results}
+
+
 COMMANDS: dict[str, Callable[[Client, dict[str, Any]], dict[str, Any]]] = {
     "login": _login,
     "accounts": _accounts,
     "loop": _loop,
+    "preview": _preview,
+    "place": _place,
+    "resolve": _resolve,
+    "place_loop": _place_loop,
 }
 
 
@@ -77,9 +141,9 @@ def main() -> None:
             break
         try:
             out = {"ok": True, **COMMANDS[cmd["do"]](client, cmd)}
-        except ETradeError as exc:
+        except Exception as exc:  # reported to the test, which asserts on the type
             out = {"ok": False, "error": type(exc).__name__, "message": str(exc)}
-        print(json.dumps(out), flush=True)
+        print(json.dumps(out, default=str), flush=True)
     client.close()
 
 

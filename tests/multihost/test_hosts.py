@@ -12,13 +12,15 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 
-from etrade_sync.simulator import SimClock, Simulator
+from etrade_sync.orders.postgres_journal import PostgresJournal
+from etrade_sync.simulator import Fault, SimClock, Simulator
 from tests.auth.conftest import START
 from tests.multihost.fleet import Fleet
-from tests.servers import RedisServer
+from tests.servers import PostgresServer, RedisServer
 
 pytestmark = [pytest.mark.slow, pytest.mark.redis]
 
+PLACE = "/v1/accounts/*/orders/place"
 MARKET_LIMIT = 4
 SWEEP_SECONDS = 10.0
 
@@ -31,12 +33,21 @@ def held_sim() -> Iterator[Simulator]:
 
 
 def _fleet(
-    sim: Simulator, root: Path, redis_url: str, hosts: int, per_host: int, key: str = ""
+    sim: Simulator,
+    root: Path,
+    redis_url: str,
+    hosts: int,
+    per_host: int,
+    *,
+    key: str = "",
+    journal_url: str = "",
+    clock: str | None = START.isoformat(),
 ) -> Fleet:
     shared = {"ETRADE_TOKEN_STORE": redis_url, "ETRADE_RATE_LIMIT_BACKEND": redis_url}
+    if journal_url:
+        shared["ETRADE_JOURNAL_URL"] = journal_url
     key = key or Fernet.generate_key().decode()
-    return Fleet(sim, root, key, hosts=hosts, per_host=per_host, shared=shared,
-                 clock=START.isoformat())  # fmt: skip
+    return Fleet(sim, root, key, hosts=hosts, per_host=per_host, shared=shared, clock=clock)
 
 
 def test_four_hosts_one_login_one_renew_one_gate(
@@ -119,3 +130,74 @@ def test_redis_killed_and_restarted_mid_run(
         assert held_sim.log.hits(path_glob="/oauth/request_token") == 1
     finally:
         fleet.close()
+
+
+@pytest.mark.postgres
+def test_a_lost_reply_on_host_a_is_resolved_on_b_and_refused_on_c(
+    redis_server: RedisServer, postgres_url: str, tmp_path: Path
+) -> None:
+    with Simulator(enforce_rate_limits=True) as sim:
+        fleet = _fleet(sim, tmp_path, redis_server.url, 3, 1, journal_url=postgres_url,
+                       clock=None)  # fmt: skip
+        a, b, c = (fleet.on(h)[0] for h in (1, 2, 3))
+        try:
+            assert a.ask(do="login")["ok"]
+            preview = a.ask(do="preview", client_order_id="MULTIHOST1")["preview"]
+            sim.faults.script(PLACE, Fault.commit_then_drop())
+            lost = a.ask(do="place", preview=preview)
+            assert lost["error"] == "OrderOutcomeUnknownError", lost
+            book = [o for o in sim.orders(sim.accounts[0].account_id_key)
+                    if o.client_order_id == "MULTIHOST1"]  # fmt: skip
+            assert len(book) == 1
+            found = b.ask(do="resolve", client_order_id="MULTIHOST1")
+            assert found == {"ok": True, "order_id": book[0].order_id}, found
+            places = sim.log.hits(PLACE)
+            repeat = c.ask(do="place", preview=preview)  # the job, re-run on host3
+            assert repeat["error"] == "OrderIntentExistsError", repeat
+            assert sim.log.hits(PLACE) == places == 1
+            print(f"place lost on host1, resolve on host2 -> order {found['order_id']}; "
+                  f"repeat on host3 refused locally, place requests at the simulator: "
+                  f"{sim.log.hits(PLACE)}")  # fmt: skip
+        finally:
+            fleet.close()
+
+
+@pytest.mark.postgres
+def test_postgres_stopped_and_started_mid_run(
+    redis_server: RedisServer, private_postgres: PostgresServer, tmp_path: Path
+) -> None:
+    url = private_postgres.create_database()
+    with Simulator(enforce_rate_limits=True) as sim:
+        fleet = _fleet(sim, tmp_path, redis_server.url, 3, 1, journal_url=url, clock=None)
+        looping, third = fleet.processes[:2], fleet.processes[2]
+        try:
+            assert fleet.on(1)[0].ask(do="login")["ok"]
+            for i, p in enumerate(looping):
+                p.send(do="place_loop", seconds=12.0, prefix=f"PG{i}N")
+            time.sleep(3.0)
+            private_postgres.stop()
+            while_down = third.ask(do="place", client_order_id="PGDOWN")
+            time.sleep(3.0)
+            private_postgres.start()
+            after = third.ask(do="place", client_order_id="PGUP")
+            results = [r for p in looping for r in p.receive()["results"]]
+        finally:
+            fleet.close()
+        assert while_down["error"] == "JournalError" and "NOT sent" in while_down["message"]
+        assert after["ok"], after
+        results.append((0, "PGUP", "ok", after["order_id"]))
+        kinds = [r[2] for r in results]
+        assert set(kinds) <= {"ok", "JournalError"}, kinds
+        assert kinds.count("ok") >= 4
+        account = sim.accounts[0].account_id_key
+        book = {o.client_order_id: o.order_id for o in sim.orders(account)}
+        placed = {cid: oid for _, cid, kind, oid in results if kind == "ok"}
+        assert book == placed  # nothing sent without a journal entry, nothing lost
+        journal = PostgresJournal(url, api_host=f"http://127.0.0.1:{sim.port}")
+        entries = journal.entries(limit=1000)
+        journal.close()
+        assert {e.client_order_id: e.order_id for e in entries} == placed
+        assert all(e.status == "done" for e in entries)
+        print(f"PostgreSQL down ~3 s: {kinds.count('JournalError') + 1} places refused with "
+              f"JournalError (not sent), {len(placed)} placed and journalled done "
+              f"(outcomes written after the restart included), 0 unresolved")  # fmt: skip
