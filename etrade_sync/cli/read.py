@@ -22,7 +22,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ValidationError
-from . import client_from_args, settings_from_args
+from .common import client_from_args, settings_from_args
 
 if TYPE_CHECKING:
     from ..client import Client

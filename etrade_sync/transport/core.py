@@ -52,10 +52,9 @@ from ..errors import (
 )
 from ..observe.jsonlog import call_fields, log_call
 from ..observe.redact import redact_path, redact_text
-from ..ratelimit import RateGate
 from . import decode
 
-__all__ = ["Call", "TokenGuard", "Transport", "make_retry"]
+__all__ = ["Call", "PermitGate", "TokenGuard", "Transport", "make_retry"]
 
 log = logging.getLogger("etrade_sync")
 
@@ -122,6 +121,13 @@ class TokenGuard(Protocol):
         """Handle a 401; return True when the token was renewed and a retry may work."""
 
 
+class PermitGate(Protocol):
+    """The rate gate as the transport sees it (implemented in ``ratelimit``)."""
+
+    def acquire(self, category: str, *, timeout: float | None = None) -> float:
+        """Block until a permit for ``category`` is granted; return the seconds waited."""
+
+
 class _Recorder(Protocol):
     def record(
         self, name: str, *, latency: float, error: str | None, retries: int, status: int | None
@@ -135,7 +141,7 @@ class Transport:
         self,
         settings: Settings,
         session: requests.Session,
-        gate: RateGate,
+        gate: PermitGate,
         *,
         guard: TokenGuard | None = None,
         recorder: _Recorder | None = None,
