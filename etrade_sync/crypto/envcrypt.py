@@ -1,6 +1,6 @@
 """
-etrade_sync.envcrypt
-~~~~~~~~~~~~~~~~~~~~
+etrade_sync.crypto.envcrypt
+~~~~~~~~~~~~~~~~~~~~~~~~~~~
 
 This module provides encrypted configuration values: any ``ETRADE_*`` variable
 (``ETRADE_CONSUMER_SECRET`` first of all, but also a Redis or PostgreSQL URL with
@@ -30,8 +30,8 @@ from collections.abc import Mapping, MutableMapping
 
 from cryptography.fernet import InvalidToken
 
-from .auth.keys import KdfParams, TokenCipher, parse_keys
-from .errors import ConfigurationError
+from ..errors import ConfigurationError
+from .keys import KdfParams, TokenCipher, parse_keys
 
 __all__ = [
     "CONFIG_KEY_VARIABLE",
