@@ -17,9 +17,9 @@ from .stores import MemoryTokenStore, TokenStore, TokenStoreError, token_store_f
 from .token import AccessToken, AuthStatus, TokenStatus
 
 if TYPE_CHECKING:
+    from ..crypto.keys import generate_key
     from .filestore import EncryptedFileStore
     from .keyring_store import KeyringTokenStore
-    from .keys import generate_key
 
 __all__ = [
     "AccessToken",
@@ -39,7 +39,7 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     if name == "generate_key":  # cryptography loads on first use
-        from .keys import generate_key
+        from ..crypto.keys import generate_key
 
         return generate_key
     if name == "EncryptedFileStore":
