@@ -1,23 +1,23 @@
 #!/usr/bin/env bash
-# The project's test command: installs what the tests need, then runs the linters,
-# the type checker and the test suite. Extra arguments go to pytest.
+# The project's test command: installs what the tests need (system packages with
+# apt-get, Python packages into the project's own .venv), then runs the linters, the
+# type checker and the test suite. Extra arguments go to pytest.
+#
+# To add a step: a system package the tests need is one `need_command` line; a check is
+# one `step` line (each stops the run when it fails).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/env.sh
+. scripts/env.sh
 
-if ! command -v redis-server >/dev/null 2>&1; then
-    echo "installing redis-server (needed by the multi-host rate-gate tests)"
-    if [ "$(id -u)" = "0" ]; then
-        apt-get update -qq && apt-get install -y -qq redis-server >/dev/null
-    elif command -v sudo >/dev/null 2>&1; then
-        sudo apt-get update -qq && sudo apt-get install -y -qq redis-server >/dev/null
-    else
-        echo "cannot install redis-server without root; the Redis tests will fail" >&2
-    fi
-fi
+# -- system packages -------------------------------------------------------------
+need_command redis-server redis-server "needed by the multi-host rate-gate tests"
 
-python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+# -- Python packages: .venv with etrade_sync[dev] ---------------------------------
+ensure_venv dev
 
-ruff check .
-ruff format --check .
-mypy
-python -m pytest "$@"
+# -- checks ----------------------------------------------------------------------
+step "ruff check" ruff check .
+step "ruff format" ruff format --check .
+step "mypy" mypy
+step "pytest" python -m pytest "$@"
