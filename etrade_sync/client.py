@@ -22,6 +22,7 @@ from .auth import AuthManager, TokenStore
 from .breaker import CircuitBreaker
 from .cache import CacheSet
 from .config import Settings
+from .config_checks import require_configured
 from .journal import OrderJournal
 from .metrics import Metrics
 from .ratelimit import RateGate
@@ -43,7 +44,8 @@ class Client:
     ``gate`` replaces the process-wide rate gate for this settings' consumer key
     (tests use it to measure one client alone). ``token_store`` replaces the store
     chosen by the settings (encrypted file by default); the saved login is loaded
-    at once, so a new process just works. ``clock`` returns the current time as an
+    at once, so a new process just works. ``Client()`` reads the environment as
+    :meth:`from_env` does, with the same check. ``clock`` returns the current time as an
     aware datetime and drives the token's lifetime rules.
     """
 
@@ -55,7 +57,10 @@ class Client:
         token_store: TokenStore | None = None,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
-        self.settings = settings if settings is not None else Settings.from_env()
+        if settings is None:
+            settings = Settings.from_env()
+            require_configured(settings)
+        self.settings = settings
         self.session = build_session(self.settings)
         self.gate = gate if gate is not None else RateGate.shared(self.settings)
         self.metrics = Metrics()
@@ -85,8 +90,17 @@ class Client:
     def from_env(
         cls, dotenv_path: str | os.PathLike[str] | None = None, **overrides: Any
     ) -> Client:
-        """A client configured from the environment and ``.env`` (see :class:`Settings`)."""
-        return cls(Settings.from_env(dotenv_path, **overrides))
+        """A client configured from the environment and ``.env`` (see :class:`Settings`).
+
+        Raises one :class:`~etrade_sync.errors.ConfigurationError` naming every missing
+        piece (consumer key and secret; the token key when the login is kept in the
+        encrypted file) rather than a client that fails at its first call.
+        ``Client(Settings(...))`` checks nothing of the kind: tests and custom token
+        stores build clients without them.
+        """
+        settings = Settings.from_env(dotenv_path, **overrides)
+        require_configured(settings)
+        return cls(settings)
 
     def stats(self) -> dict[str, Any]:
         """Calls, errors, retries and latency p50/p95/p99 per endpoint, cache hits and
