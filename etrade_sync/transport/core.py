@@ -1,6 +1,6 @@
 """
-etrade_sync.transport
-~~~~~~~~~~~~~~~~~~~~~
+etrade_sync.transport.core
+~~~~~~~~~~~~~~~~~~~~~~~~~~
 
 This module provides :class:`Transport`, the only place that talks HTTP. Every
 call goes through the same steps, once per attempt::
@@ -37,9 +37,8 @@ from urllib3.exceptions import (
 )
 from urllib3.util.retry import Retry
 
-from . import decode
-from .config import Settings
-from .errors import (
+from ..config import Settings
+from ..errors import (
     AuthenticationError,
     ETradeError,
     NetworkError,
@@ -47,8 +46,9 @@ from .errors import (
     RateLimitError,
     ServerError,
 )
-from .ratelimit import RateGate
-from .redact import redact_path, redact_text
+from ..observe.redact import redact_path, redact_text
+from ..ratelimit import RateGate
+from . import decode
 
 __all__ = ["Call", "TokenGuard", "Transport", "make_retry"]
 
