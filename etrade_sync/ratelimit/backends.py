@@ -75,7 +75,7 @@ def make_bucket(backend: str, namespace: str, category: str, rates: list[Rate]) 
 def sqlite_path(backend: str) -> Path:
     """The database file named by a ``sqlite:////absolute/path`` backend URL; its folder
     must exist (see :func:`etrade_sync.config_checks.sqlite_backend_path`)."""
-    from .config_checks import sqlite_backend_path
+    from ..config_checks import sqlite_backend_path
 
     return sqlite_backend_path(backend).resolve()
 
