@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .api.accounts import AccountsAPI
 from .api.alerts import AlertsAPI
@@ -28,6 +28,9 @@ from .ratelimit import RateGate
 from .transport import Transport
 from .transport.breaker import CircuitBreaker
 from .transport.session import build_session
+
+if TYPE_CHECKING:
+    from .health import Health
 
 __all__ = ["Client"]
 
@@ -113,6 +116,15 @@ class Client:
             "circuit": self.breaker.stats(),
             "clock_skew_s": self.transport.clock_skew,
         }
+
+    def health(self) -> Health:
+        """Every check of ``etrade-sync doctor`` (configuration, keys, token store, TLS,
+        clock skew, rate gate, order journal) as data: ``.ok``, ``.checks`` (each with
+        ``name``, ``ok``, ``detail`` and ``fix``), ``.to_dict()``. Never raises for a
+        failing check; it sends one unsigned request to the API host."""
+        from .health import check_health
+
+        return check_health(self)
 
     def stats_json(self, **dumps_kwargs: Any) -> str:
         """:meth:`stats` as a JSON document (for files, dashboards, log shippers)."""
