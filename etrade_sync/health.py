@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import ConfigurationError, ETradeError
+from .errors import ConfigurationError
 
 if TYPE_CHECKING:
     from .client import Client
@@ -181,12 +181,15 @@ def _token_store(settings: Settings, client: Client | None) -> Check:
     try:
         store = client.auth.store if client is not None else token_store_for(settings)
         token = store.load()
-    except ETradeError as exc:
-        return Check(
-            name, False, str(exc), f"set the ETRADE_TOKEN_KEY it was saved with, or {login}"
-        )
-    except Exception as exc:  # e.g. no keyring backend, a corrupt file
-        return Check(name, False, f"{type(exc).__name__}: {exc}", f"{login} (saves a new token)")
+    except ConfigurationError as exc:
+        if exc.name == "token_store":
+            fix = "set up an OS keyring, or use ETRADE_TOKEN_STORE=file with ETRADE_TOKEN_KEY"
+        else:
+            fix = f"set the ETRADE_TOKEN_KEY it was saved with, or {login}"
+        return Check(name, False, str(exc), fix)
+    except Exception as exc:  # a damaged file or keyring entry, a keyring error
+        return Check(name, False, str(exc) or type(exc).__name__,
+                     f"{login} (replaces the saved token)")  # fmt: skip
     status = AuthStatus.of(token, _utcnow(), settings.environment, store.describe())
     if status.status in (TokenStatus.ACTIVE, TokenStatus.INACTIVE):
         return Check(name, True, f"{status} [{store.describe()}]")
