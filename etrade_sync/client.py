@@ -22,8 +22,8 @@ from .auth import AuthManager, TokenStore
 from .cache import CacheSet
 from .config import Settings
 from .config_checks import require_configured
-from .journal import OrderJournal
 from .observe.metrics import Metrics
+from .orders import open_journal
 from .ratelimit import RateGate
 from .transport import Transport
 from .transport.breaker import CircuitBreaker
@@ -68,9 +68,7 @@ class Client:
         self.gate = gate if gate is not None else RateGate.shared(self.settings)
         self.metrics = Metrics()
         self.cache = CacheSet(self.settings)
-        self.journal = OrderJournal(
-            self.settings.journal_path, environment=self.settings.environment
-        )
+        self.journal, self._release_journal = open_journal(self.settings)
         self.breaker = CircuitBreaker(
             self.settings.circuit_failures, self.settings.circuit_cooldown
         )
@@ -124,7 +122,7 @@ class Client:
         failing check; it sends one unsigned request to the API host."""
         from .health import check_health
 
-        return check_health(self)
+        return check_health(self.settings, store=self.auth.store, journal=self.journal)
 
     def stats_json(self, **dumps_kwargs: Any) -> str:
         """:meth:`stats` as a JSON document (for files, dashboards, log shippers)."""
@@ -134,8 +132,9 @@ class Client:
         return json.dumps(self.stats(), default=str, **dumps_kwargs)
 
     def close(self) -> None:
-        """Close the connection pool."""
+        """Close the connection pool (and drop a simulator client's private journal)."""
         self.transport.close()
+        self._release_journal()
 
     def __enter__(self) -> Client:
         return self

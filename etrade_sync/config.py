@@ -203,6 +203,7 @@ class Settings:
     gate_timeout: float = 120.0
     renew_margin: float = 600.0
     journal_file: str | os.PathLike[str] | None = None
+    order_settle_time: float = 10.0
     circuit_failures: int = 5
     circuit_cooldown: float = 30.0
 
@@ -236,9 +237,13 @@ class Settings:
                 raise ConfigurationError(f"{name}={value!r} must be an integer >= 0", name=name)
 
         def token_store() -> None:
-            if self.token_store not in _TOKEN_STORES and isinstance(self.token_store, str):
+            store = self.token_store
+            if isinstance(store, str) and not (
+                store in _TOKEN_STORES or store.startswith(("redis://", "rediss://"))
+            ):
                 raise ConfigurationError(
-                    f"token_store={self.token_store!r}: use one of {', '.join(_TOKEN_STORES)}",
+                    f"token_store={_redact_url(store)!r}: use one of "
+                    f"{', '.join(_TOKEN_STORES)} or redis://host:port/db",
                     name="token_store",
                 )
 
@@ -264,7 +269,8 @@ class Settings:
 
         seconds = ("quote_ttl", "balance_ttl", "accounts_ttl", "expirations_ttl",
                    "backoff_factor", "backoff_jitter", "backoff_max", "retry_after_max",
-                   "throttle_pause", "renew_margin", "circuit_cooldown")  # fmt: skip
+                   "throttle_pause", "renew_margin", "circuit_cooldown",
+                   "order_settle_time")  # fmt: skip
         timeouts = ("connect_timeout", "read_timeout", "gate_timeout")
         return [
             environment,
@@ -372,6 +378,10 @@ class Settings:
                 file_values = dotenv_values(found, interpolate=False)
         merged = {k: v for k, v in file_values.items() if v is not None}
         merged.update(env)
+        if any(v.lstrip().startswith("enc:") for v in merged.values()):
+            from .envcrypt import decrypt_environ  # encrypted values: see that module
+
+            decrypt_environ(merged, env, file_values=file_values)
         kwargs: dict[str, Any] = {}
         problems: list[ConfigurationError] = []
         for var, (field, kind) in _ENV_FIELDS.items():
@@ -452,6 +462,7 @@ _ENV_FIELDS: dict[str, tuple[str, str]] = {
     "ETRADE_THROTTLE_PAUSE": ("throttle_pause", "float"),
     "ETRADE_RENEW_MARGIN": ("renew_margin", "float"),
     "ETRADE_JOURNAL_FILE": ("journal_file", "str"),
+    "ETRADE_ORDER_SETTLE_TIME": ("order_settle_time", "float"),
     "ETRADE_CIRCUIT_FAILURES": ("circuit_failures", "int"),
     "ETRADE_CIRCUIT_COOLDOWN": ("circuit_cooldown", "float"),
 }

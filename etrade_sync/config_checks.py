@@ -14,12 +14,12 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .errors import ConfigurationError
 
-if TYPE_CHECKING:
-    from .config import Settings
+#: A :class:`~etrade_sync.config.Settings` (not imported: config imports this module).
+Settings = Any
 
 __all__ = [
     "ENVIRONMENT_ALIASES",
@@ -141,7 +141,7 @@ def missing_settings(settings: Settings) -> list[tuple[str, str]]:
         missing.append(("ETRADE_CONSUMER_KEY", "your application's key (developer.etrade.com)"))
     if not settings.consumer_secret:
         missing.append(("ETRADE_CONSUMER_SECRET", "the secret that goes with that key"))
-    if settings.token_store == "file" and not settings.token_key:
+    if settings.token_store not in ("keyring", "memory") and not settings.token_key:
         missing.append(("ETRADE_TOKEN_KEY", "a key to encrypt the saved login: etrade-sync key"))
     return missing
 

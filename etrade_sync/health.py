@@ -27,8 +27,9 @@ from typing import TYPE_CHECKING, Any
 from .errors import ConfigurationError
 
 if TYPE_CHECKING:
-    from .client import Client
+    from .auth import TokenStore
     from .config import Settings
+    from .orders import JournalStore
 
 __all__ = ["Check", "Health", "check_health"]
 
@@ -79,15 +80,15 @@ class Health:
 
 
 def check_health(
-    client: Client | None = None,
+    settings: Settings | None,
     *,
-    settings: Settings | None = None,
+    store: TokenStore | None = None,
+    journal: JournalStore | None = None,
     settings_error: ConfigurationError | None = None,
 ) -> Health:
-    """Run every check for ``client`` (or ``settings`` alone, or none when they could
-    not be read: pass the error as ``settings_error``)."""
-    if client is not None:
-        settings = client.settings
+    """Run every check for ``settings`` (None when they could not be read: pass the
+    error as ``settings_error``). ``store`` and ``journal`` are a client's own token
+    store and order journal; by default they are opened from ``settings``."""
     checks: list[Check] = [_configuration(settings, settings_error)]
     if settings is None:
         skipped = ("consumer key", "token key", "token store", "API host (TLS)", "clock",
@@ -97,10 +98,10 @@ def check_health(
     runners: list[Callable[[], list[Check]]] = [
         lambda: [_consumer_key(settings)],
         lambda: [_token_key(settings)],
-        lambda: [_token_store(settings, client)],
+        lambda: [_token_store(settings, store)],
         lambda: _api_host(settings),
         lambda: [_gate(settings)],
-        lambda: [_journal(settings, client)],
+        lambda: [_journal(settings, journal)],
     ]
     for run in runners:
         try:
@@ -144,13 +145,13 @@ def _consumer_key(settings: Settings) -> Check:
 
 
 def _token_key(settings: Settings) -> Check:
-    if settings.token_store != "file":
+    if settings.token_store in ("keyring", "memory"):
         return Check("token key", True, f"not needed (token store: {settings.token_store})")
     if not settings.token_key:
         return Check(
             "token key",
             False,
-            "ETRADE_TOKEN_KEY not set: the login cannot be saved encrypted",
+            "ETRADE_TOKEN_KEY not set: the login cannot be saved or read (it is encrypted)",
             "run `etrade-sync key` and put the key it prints in ETRADE_TOKEN_KEY",
         )
     from .auth.keys import parse_keys
@@ -162,7 +163,7 @@ def _token_key(settings: Settings) -> Check:
     return Check("token key", True, f"{len(keys)} key(s) set")
 
 
-def _token_store(settings: Settings, client: Client | None) -> Check:
+def _token_store(settings: Settings, given: TokenStore | None) -> Check:
     from .auth import AuthStatus, TokenStatus, token_store_for
 
     name = "token store"
@@ -179,7 +180,7 @@ def _token_store(settings: Settings, client: Client | None) -> Check:
         if settings.token_key is None:
             return Check(name, None, f"{path}: needs the token key")
     try:
-        store = client.auth.store if client is not None else token_store_for(settings)
+        store = given if given is not None else token_store_for(settings)
         token = store.load()
     except ConfigurationError as exc:
         if exc.name == "token_store":
@@ -277,19 +278,24 @@ def _gate(settings: Settings) -> Check:
     return Check("rate gate", True, f"Redis at {shown} answers")
 
 
-def _journal(settings: Settings, client: Client | None) -> Check:
-    from .journal import OrderJournal
+def _journal(settings: Settings, given: JournalStore | None) -> Check:
+    from .orders import open_journal
 
     path = settings.journal_path
     folder = _existing_parent(path)
     if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
         return Check("order journal", False, f"{path} is not writable",
                      f"make {folder} writable, or set ETRADE_JOURNAL_FILE")  # fmt: skip
-    journal = client.journal if client is not None else OrderJournal(path)
+    release: Callable[[], None] = lambda: None  # noqa: E731
+    journal = given
+    if journal is None:
+        journal, release = open_journal(settings)
     try:
         unresolved = journal.unresolved()
     except (sqlite3.Error, OSError) as exc:
         return Check("order journal", False, f"{path}: {exc}", "set ETRADE_JOURNAL_FILE")
+    finally:
+        release()
     if unresolved:
         ids = ", ".join(str(entry.client_order_id or entry.id) for entry in unresolved[:5])
         return Check(

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The project's test command: installs what the tests need (system packages with
 # apt-get, Python packages into the project's own .venv), then runs the linters, the
-# type checker and the test suite. Extra arguments go to pytest.
+# type checker, the layer contracts and the test suite. Extra arguments go to pytest.
 #
 # To add a step: a system package the tests need is one `need_command` line; a check is
 # one `step` line (each stops the run when it fails).
@@ -10,8 +10,11 @@ cd "$(dirname "$0")/.."
 # shellcheck source=scripts/env.sh
 . scripts/env.sh
 
-# -- system packages -------------------------------------------------------------
-need_command redis-server redis-server "needed by the multi-host rate-gate tests"
+# -- system packages: real servers for the multi-host tests ------------------------
+need_command redis-server redis-server "rate gate and token store across hosts"
+if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
+    need_command pg_ctl postgresql "the order journal across hosts"
+fi
 
 # -- Python packages: .venv with etrade_sync[dev] ---------------------------------
 ensure_venv dev
@@ -20,4 +23,5 @@ ensure_venv dev
 step "ruff check" ruff check .
 step "ruff format" ruff format --check .
 step "mypy" mypy
+step "layer contracts" lint-imports
 step "pytest" python -m pytest "$@"

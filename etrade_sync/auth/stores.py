@@ -5,7 +5,7 @@ etrade_sync.auth.stores
 This module provides the :class:`TokenStore` protocol, where the daily access
 token lives between processes, with :class:`MemoryTokenStore` and
 :func:`token_store_for`, which picks the store a :class:`~etrade_sync.Settings`
-asks for: the encrypted file (default) or the OS keyring.
+asks for: the encrypted file (default), the OS keyring, or Redis (every host).
 
 A store holds one token: that of one environment and consumer key. Its
 :meth:`~TokenStore.locked` section is what makes "read, decide, renew, save"
@@ -18,12 +18,12 @@ import hashlib
 import os
 import shlex
 import threading
-from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from ..errors import ETradeError
+from ..config import _redact_url
+from .store_common import LOCK_TIMEOUT, TokenStoreError, thread_section
 from .token import AccessToken
 
 if TYPE_CHECKING:
@@ -38,13 +38,6 @@ __all__ = [
     "namespace_for",
     "token_store_for",
 ]
-
-#: How long a store waits for its lock by default (a renew holds it for one request).
-LOCK_TIMEOUT = 60.0
-
-
-class TokenStoreError(ETradeError):
-    """The token store could not be read, written or locked."""
 
 
 @runtime_checkable
@@ -74,34 +67,6 @@ class TokenStore(Protocol):
 
     def describe(self) -> str:
         """Where the token is kept, for messages (no secrets)."""
-
-
-@contextmanager
-def thread_section(lock: threading.RLock, timeout: float, *, waiting_for: str) -> Iterator[None]:
-    """``lock`` held for the block; TokenStoreError naming ``waiting_for`` on timeout."""
-    if not lock.acquire(timeout=timeout):
-        raise TokenStoreError(f"timed out after {timeout:.0f} s waiting for {waiting_for}")
-    try:
-        yield
-    finally:
-        lock.release()
-
-
-@contextmanager
-def file_section(lock: Any, timeout: float, *, waiting_for: str) -> Iterator[None]:
-    """The :class:`filelock.FileLock` ``lock`` held for the block; TokenStoreError on timeout."""
-    from filelock import Timeout
-
-    try:
-        lock.acquire(timeout=timeout)
-    except Timeout:
-        raise TokenStoreError(
-            f"timed out after {timeout:.0f} s waiting for {waiting_for}"
-        ) from None
-    try:
-        yield
-    finally:
-        lock.release()
 
 
 def namespace_for(settings: Settings) -> str:
@@ -144,8 +109,16 @@ class MemoryTokenStore:
 
 
 def token_store_for(settings: Settings) -> TokenStore:
-    """The store ``settings`` asks for (``token_store``): encrypted file or keyring."""
+    """The store ``settings`` asks for (``token_store``): file, keyring, memory or Redis."""
     kind = settings.token_store
+    if kind.startswith(("redis://", "rediss://")):
+        from .redis_store import RedisTokenStore
+
+        # a stalled holder's lock expires after one renew request's worth of time
+        ttl = settings.connect_timeout + settings.read_timeout + 15.0
+        return RedisTokenStore(
+            kind, settings.token_key, namespace=namespace_for(settings), lock_ttl=ttl
+        )
     if kind == "keyring":
         from .keyring_store import KeyringTokenStore
 
@@ -167,7 +140,7 @@ def login_command(settings: Settings, store: TokenStore) -> str:
     if settings.environment == "production":
         parts += ["--env", "production"]
     if settings.token_store != os.environ.get("ETRADE_TOKEN_STORE", "file"):
-        parts += ["--store", settings.token_store]
+        parts += ["--store", shlex.quote(_redact_url(settings.token_store))]
     env_file = os.environ.get("ETRADE_TOKEN_FILE")
     if settings.token_file is not None and (
         env_file is None or Path(env_file).expanduser() != settings.token_path

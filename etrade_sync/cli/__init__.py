@@ -23,11 +23,11 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
 
-from .. import __version__
+from .._version import __version__
 from ..errors import (
     CircuitOpenError,
     ConfigurationError,
@@ -37,64 +37,22 @@ from ..errors import (
     RateGateError,
     ValidationError,
 )
-
-if TYPE_CHECKING:
-    from ..client import Client
-    from ..config import Settings
+from .common import (
+    EXIT_CODES,
+    EXIT_ERROR,
+    EXIT_INTERRUPTED,
+    EXIT_LOGIN,
+    EXIT_OK,
+    EXIT_THROTTLED,
+    EXIT_UNKNOWN_OUTCOME,
+    EXIT_USAGE,
+    client_from_args,
+    settings_from_args,
+)
 
 __all__ = ["EXIT_CODES", "client_from_args", "main", "settings_from_args"]
 
-EXIT_OK = 0
-EXIT_ERROR = 1
-EXIT_USAGE = 2
-EXIT_LOGIN = 3
-EXIT_THROTTLED = 4
-EXIT_UNKNOWN_OUTCOME = 5
-EXIT_INACTIVE = 6
-EXIT_INTERRUPTED = 130
-
-#: Exit codes by meaning; documented in the README.
-EXIT_CODES = {
-    "ok": EXIT_OK,
-    "error": EXIT_ERROR,
-    "usage": EXIT_USAGE,
-    "login_required": EXIT_LOGIN,
-    "throttled": EXIT_THROTTLED,
-    "order_outcome_unknown": EXIT_UNKNOWN_OUTCOME,
-    "token_inactive": EXIT_INACTIVE,
-    "interrupted": EXIT_INTERRUPTED,
-}
-
 Handler = Callable[[argparse.Namespace], int]
-
-
-def settings_from_args(args: argparse.Namespace, **from_env: Any) -> Settings:
-    """Settings from the environment and .env, with ``--env``, ``--store`` and
-    ``--token-file`` (where the command has them) taking precedence. ``from_env``
-    goes to :meth:`Settings.from_env` (e.g. ``environ``)."""
-    from ..config import Settings
-
-    overrides: dict[str, Any] = {}
-    for option, field in (
-        ("env", "environment"),
-        ("store", "token_store"),
-        ("token_file", "token_file"),
-    ):
-        value = getattr(args, option, None)
-        if value:
-            overrides[field] = value
-    return Settings.from_env(**from_env, **overrides)
-
-
-def client_from_args(args: argparse.Namespace) -> Client:
-    """A client built from :func:`settings_from_args`; when anything is missing for a
-    login (consumer key and secret, token key), one error names all of it."""
-    from ..client import Client
-    from ..config_checks import require_configured
-
-    settings = settings_from_args(args)
-    require_configured(settings)
-    return Client(settings)
 
 
 def _exit_code(error: ETradeError) -> int:
@@ -127,9 +85,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     from .auth import add_auth_commands
     from .read import add_read_commands
+    from .secrets import add_secret_commands
 
     add_auth_commands(sub)
     add_read_commands(sub)
+    add_secret_commands(sub)
 
     demo = sub.add_parser("demo", help="walk through a session against the built-in simulator")
     demo.add_argument("--fast", action="store_true", help="skip the pauses between steps")
@@ -158,7 +118,12 @@ def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     level = {0: logging.WARNING, 1: logging.INFO}.get(args.verbose, logging.DEBUG)
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    if os.environ.get("ETRADE_LOG_FORMAT", "").strip().lower() == "json":
+        from ..observe.jsonlog import setup_logging
+
+        setup_logging(level, format="json")  # one JSON object per line on stderr
+    else:
+        logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     handler: Handler | None = getattr(args, "handler", None)
     if handler is None:
         parser.print_help()
@@ -195,8 +160,6 @@ def _say(message: str) -> None:
 def _quiet_broken_pipe() -> int:
     """The reader went away (``| head``): stop quietly, without the interpreter's
     "Exception ignored ... BrokenPipeError" when it flushes stdout at exit."""
-    import os
-
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())

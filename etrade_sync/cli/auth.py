@@ -18,7 +18,7 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
-from . import EXIT_INACTIVE, EXIT_LOGIN, EXIT_OK, client_from_args
+from .common import EXIT_INACTIVE, EXIT_LOGIN, EXIT_OK, client_from_args
 
 if TYPE_CHECKING:
     from ..auth import AuthStatus
@@ -101,7 +101,11 @@ def add_auth_commands(sub: Any) -> None:
     """Register ``login``, ``status``, ``renew``, ``revoke`` and ``key`` on ``sub``."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--env", choices=("sandbox", "production"), help="override ETRADE_ENV")
-    common.add_argument("--store", choices=("file", "keyring"), help="override ETRADE_TOKEN_STORE")
+    common.add_argument(
+        "--store",
+        metavar="STORE",
+        help="override ETRADE_TOKEN_STORE: file, keyring or redis://host:port/db",
+    )
     common.add_argument("--token-file", metavar="PATH", help="override ETRADE_TOKEN_FILE")
 
     login = sub.add_parser(

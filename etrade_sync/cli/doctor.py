@@ -14,7 +14,7 @@ import argparse
 import json
 from typing import TYPE_CHECKING, Any
 
-from . import EXIT_ERROR, EXIT_OK, settings_from_args
+from .common import EXIT_ERROR, EXIT_OK, settings_from_args
 
 if TYPE_CHECKING:
     from ..config import Settings
@@ -35,15 +35,16 @@ def _cmd_doctor(args: argparse.Namespace) -> int:
         error = exc
         settings = _without_bad_variables(args, exc)
     if settings is None:
-        health = check_health(settings_error=error)
+        health = check_health(None, settings_error=error)
     else:
         try:
             client = Client(settings)
         except ConfigurationError:
-            health = check_health(settings=settings, settings_error=error)
+            health = check_health(settings, settings_error=error)  # the store check says why
         else:
             with client:
-                health = check_health(client, settings_error=error)
+                store, journal = client.auth.store, client.journal
+                health = check_health(settings, store=store, journal=journal, settings_error=error)
     if args.json:
         print(json.dumps(health.to_dict(), indent=2))
     else:

@@ -78,7 +78,7 @@ def test_ctrl_c_at_the_prompt_exits_130(sim: Simulator, tmp_path: Path) -> None:
         seen += char
     time.sleep(0.2)
     proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=30)
+    _out, err = proc.communicate(timeout=30)
     assert proc.returncode == 130
     assert "interrupted" in err
     assert "Traceback" not in err
