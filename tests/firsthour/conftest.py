@@ -26,17 +26,17 @@ def clean_env(home: Path, **extra: str) -> dict[str, str]:
 
 def sim_env(sim: Simulator, home: Path, **extra: str) -> dict[str, str]:
     """Every variable pointing at ``sim``, with a token file and key of its own."""
-    return clean_env(
-        home,
-        ETRADE_BASE_URL=sim.url,
-        ETRADE_AUTHORIZE_URL=sim.authorize_url,
-        ETRADE_CONSUMER_KEY=sim.consumer_key,
-        ETRADE_CONSUMER_SECRET=sim.consumer_secret,
-        ETRADE_TOKEN_FILE=str(home / "tokens.json"),
-        ETRADE_TOKEN_KEY=Fernet.generate_key().decode(),
-        ETRADE_JOURNAL_FILE=str(home / "journal.sqlite3"),
-        **extra,
-    )
+    values = {
+        "ETRADE_BASE_URL": sim.url,
+        "ETRADE_AUTHORIZE_URL": sim.authorize_url,
+        "ETRADE_CONSUMER_KEY": sim.consumer_key,
+        "ETRADE_CONSUMER_SECRET": sim.consumer_secret,
+        "ETRADE_TOKEN_FILE": str(home / "tokens.json"),
+        "ETRADE_TOKEN_KEY": Fernet.generate_key().decode(),
+        "ETRADE_JOURNAL_FILE": str(home / "journal.sqlite3"),
+    }
+    values.update(extra)
+    return clean_env(home, **values)
 
 
 @pytest.fixture
