@@ -203,6 +203,7 @@ class Settings:
     gate_timeout: float = 120.0
     renew_margin: float = 600.0
     journal_file: str | os.PathLike[str] | None = None
+    journal_url: str | None = None
     order_settle_time: float = 10.0
     circuit_failures: int = 5
     circuit_cooldown: float = 30.0
@@ -247,6 +248,17 @@ class Settings:
                     name="token_store",
                 )
 
+        def journal_url() -> None:
+            url = self.journal_url
+            if url is not None and not (
+                isinstance(url, str) and url.startswith(("postgresql://", "postgres://"))
+            ):
+                raise ConfigurationError(
+                    f"journal_url={_redact_url(str(url))!r}: use "
+                    f"postgresql://user@host:port/dbname (or leave it unset for the SQLite file)",
+                    name="journal_url",
+                )
+
         def renew_margin() -> None:
             if isinstance(self.renew_margin, int | float) and self.renew_margin >= 7200:
                 raise ConfigurationError("renew_margin must be below 7200 s", name="renew_margin")
@@ -279,6 +291,7 @@ class Settings:
             *(functools.partial(self._check_number, n, minimum=0.001) for n in timeouts),
             *(functools.partial(count, n) for n in ("max_retries", "circuit_failures")),
             token_store,
+            journal_url,
             renew_margin,
             rates,
             backend,
@@ -379,7 +392,7 @@ class Settings:
         merged = {k: v for k, v in file_values.items() if v is not None}
         merged.update(env)
         if any(v.lstrip().startswith("enc:") for v in merged.values()):
-            from .envcrypt import decrypt_environ  # encrypted values: see that module
+            from .crypto.envcrypt import decrypt_environ  # encrypted values: see that module
 
             decrypt_environ(merged, env, file_values=file_values)
         kwargs: dict[str, Any] = {}
@@ -462,6 +475,7 @@ _ENV_FIELDS: dict[str, tuple[str, str]] = {
     "ETRADE_THROTTLE_PAUSE": ("throttle_pause", "float"),
     "ETRADE_RENEW_MARGIN": ("renew_margin", "float"),
     "ETRADE_JOURNAL_FILE": ("journal_file", "str"),
+    "ETRADE_JOURNAL_URL": ("journal_url", "str"),
     "ETRADE_ORDER_SETTLE_TIME": ("order_settle_time", "float"),
     "ETRADE_CIRCUIT_FAILURES": ("circuit_failures", "int"),
     "ETRADE_CIRCUIT_COOLDOWN": ("circuit_cooldown", "float"),

@@ -154,7 +154,7 @@ def _token_key(settings: Settings) -> Check:
             "ETRADE_TOKEN_KEY not set: the login cannot be saved or read (it is encrypted)",
             "run `etrade-sync key` and put the key it prints in ETRADE_TOKEN_KEY",
         )
-    from .auth.keys import parse_keys
+    from .crypto.keys import parse_keys
 
     try:
         keys = parse_keys(settings.token_key)
@@ -279,32 +279,43 @@ def _gate(settings: Settings) -> Check:
 
 
 def _journal(settings: Settings, given: JournalStore | None) -> Check:
+    from .config import _redact_url
     from .orders import open_journal
 
-    path = settings.journal_path
-    folder = _existing_parent(path)
-    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
-        return Check("order journal", False, f"{path} is not writable",
-                     f"make {folder} writable, or set ETRADE_JOURNAL_FILE")  # fmt: skip
+    name = "order journal"
+    where = (
+        _redact_url(settings.journal_url) if settings.journal_url else str(settings.journal_path)
+    )
+    if not settings.journal_url:
+        path = settings.journal_path
+        folder = _existing_parent(path)
+        if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+            return Check(name, False, f"{path} is not writable",
+                         f"make {folder} writable, or set ETRADE_JOURNAL_FILE")  # fmt: skip
     release: Callable[[], None] = lambda: None  # noqa: E731
     journal = given
-    if journal is None:
-        journal, release = open_journal(settings)
     try:
+        if journal is None:
+            journal, release = open_journal(settings)
         unresolved = journal.unresolved()
-    except (sqlite3.Error, OSError) as exc:
-        return Check("order journal", False, f"{path}: {exc}", "set ETRADE_JOURNAL_FILE")
+    except Exception as exc:  # SQLite, OS or PostgreSQL errors alike
+        fix = (
+            "check ETRADE_JOURNAL_URL and that PostgreSQL answers"
+            if settings.journal_url
+            else ("set ETRADE_JOURNAL_FILE to a writable file")
+        )
+        return Check(name, False, f"{where}: {_short(exc)}", fix)
     finally:
         release()
     if unresolved:
         ids = ", ".join(str(entry.client_order_id or entry.id) for entry in unresolved[:5])
         return Check(
-            "order journal",
+            name,
             False,
             f"{len(unresolved)} order call(s) with an unknown outcome ({ids})",
             "etrade-sync journal --unresolved, then etrade-sync resolve ACCOUNT ID for each",
         )
-    return Check("order journal", True, f"{path} is writable; no unresolved orders")
+    return Check(name, True, f"{where} is writable; no unresolved orders")
 
 
 def _existing_parent(path: Path) -> Path:
