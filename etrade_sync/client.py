@@ -23,7 +23,9 @@ import requests
 
 from .auth.manager import AuthManager
 from .cache import CacheSet
+from .cache.disk import attach_persistent_tier
 from .config import Settings
+from .config_checks import require_configured
 from .observe.metrics import Metrics
 from .ratelimit import RateGate
 from .transport import Transport
@@ -37,6 +39,7 @@ if TYPE_CHECKING:
     from .api.market import MarketAPI
     from .api.orders import OrdersAPI
     from .auth.stores import TokenStore
+    from .health import Health
     from .orders.journal import JournalStore
 
 __all__ = ["Client"]
@@ -56,7 +59,8 @@ class Client:
     ``gate`` replaces the process-wide rate gate for this settings' consumer key
     (tests use it to measure one client alone). ``token_store`` replaces the store
     chosen by the settings (encrypted file by default); the saved login is loaded
-    at once, so a new process just works. ``clock`` returns the current time as an
+    at once, so a new process just works. ``Client()`` reads the environment as
+    :meth:`from_env` does, with the same check. ``clock`` returns the current time as an
     aware datetime and drives the token's lifetime rules.
 
     ``session`` is a ``requests.Session`` you own (your proxies, adapters, hooks,
@@ -74,7 +78,10 @@ class Client:
         token_store: TokenStore | None = None,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
-        self.settings = settings if settings is not None else Settings.from_env()
+        if settings is None:
+            settings = Settings.from_env()
+            require_configured(settings)
+        self.settings = settings
         self._owns_session = session is None
         self.session = (
             build_session(self.settings)
@@ -84,6 +91,7 @@ class Client:
         self.gate = gate if gate is not None else RateGate.shared(self.settings)
         self.metrics = Metrics()
         self.cache = CacheSet(self.settings)
+        attach_persistent_tier(self.cache, self.settings)  # opt-in: ETRADE_CACHE_DIR
         self._lazy_lock = threading.Lock()
         self._journal: JournalStore = _UNSET
         self._release_journal: Callable[[], None] = lambda: None
@@ -188,8 +196,17 @@ class Client:
     def from_env(
         cls, dotenv_path: str | os.PathLike[str] | None = None, **overrides: Any
     ) -> Client:
-        """A client configured from the environment and ``.env`` (see :class:`Settings`)."""
-        return cls(Settings.from_env(dotenv_path, **overrides))
+        """A client configured from the environment and ``.env`` (see :class:`Settings`).
+
+        Raises one :class:`~etrade_sync.errors.ConfigurationError` naming every missing
+        piece (consumer key and secret; the token key when the login is kept in the
+        encrypted file) rather than a client that fails at its first call.
+        ``Client(Settings(...))`` checks nothing of the kind: tests and custom token
+        stores build clients without them.
+        """
+        settings = Settings.from_env(dotenv_path, **overrides)
+        require_configured(settings)
+        return cls(settings)
 
     def stats(self) -> dict[str, Any]:
         """Calls, errors, retries and latency p50/p95/p99 per endpoint, cache hits and
@@ -204,6 +221,15 @@ class Client:
             "clock_skew_s": self.transport.clock_skew,
             "pool": self.pool_stats(),
         }
+
+    def health(self) -> Health:
+        """Every check of ``etrade-sync doctor`` (configuration, keys, token store, TLS,
+        clock skew, rate gate, order journal) as data: ``.ok``, ``.checks`` (each with
+        ``name``, ``ok``, ``detail`` and ``fix``), ``.to_dict()``. Never raises for a
+        failing check; it sends one unsigned request to the API host."""
+        from .health import check_health
+
+        return check_health(self.settings, store=self.auth.store, journal=self.journal)
 
     def stats_json(self, **dumps_kwargs: Any) -> str:
         """:meth:`stats` as a JSON document (for files, dashboards, log shippers)."""
@@ -224,6 +250,8 @@ class Client:
         session passed in by the caller stays open."""
         if self._owns_session:
             self.transport.close()
+        if self.cache.persistent is not None:
+            self.cache.persistent.close()
         self._release_journal()
 
     def __enter__(self) -> Client:
