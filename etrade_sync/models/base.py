@@ -210,7 +210,8 @@ class Model:
         # IPython's pretty printer walks the class's MRO and takes the first class that
         # defines ``_repr_pretty_`` *or* ``__repr__`` in its own namespace; every
         # dataclass defines ``__repr__``, so without this the one-line repr would win.
-        super().__init_subclass__(**kwargs)
+        # (named super: ``slots=True`` rebuilds the class, which breaks the bare form)
+        super(Model, cls).__init_subclass__(**kwargs)
         if "_repr_pretty_" not in cls.__dict__:
             cls._repr_pretty_ = Model._repr_pretty_  # type: ignore[method-assign]
 
