@@ -28,6 +28,7 @@ ruff check .
 ruff format --check .
 mypy
 lint-imports
+mkdocs build --strict --quiet --site-dir "$(mktemp -d)"
 python -m pytest "$@"
 
 # The suite must pass at any hour: run the time-sensitive tests again with the clock
@@ -35,4 +36,10 @@ python -m pytest "$@"
 # ETRADE_TIME_GUARD=0 skips this step (for a quick local loop).
 if [ "${ETRADE_TIME_GUARD:-1}" != "0" ]; then
     bash scripts/time-guard.sh
+fi
+
+# The wheel is the product: build it, check it, install it outside the checkout and run
+# the demo from there. ETRADE_WHEEL_CHECK=0 skips this step (for a quick local loop).
+if [ "${ETRADE_WHEEL_CHECK:-1}" != "0" ]; then
+    bash scripts/wheel-check.sh
 fi
