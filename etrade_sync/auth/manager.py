@@ -24,13 +24,13 @@ import logging
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from ..crypto.keys import missing_key_error
 from ..errors import AuthenticationError, ClockSkewError, ConfigurationError, LoginRequiredError
 from ..observe.logs import protect
 from ..transport.session import make_oauth1
 from .flow import AuthorizationRequest, OAuthFlow
-from .keys import missing_key_error
 from .prompt import ReadCode, browser_available, clean_verifier, default_reader, open_in_browser
 from .stores import TokenStore, TokenStoreError, login_command, token_store_for
 from .token import EASTERN, AccessToken, AuthStatus, TokenStatus
@@ -68,6 +68,7 @@ class AuthManager:
     ) -> None:
         self._settings = settings
         self._session = session
+        self._signer: Any = None
         self._now = now or (lambda: datetime.now(UTC))
         self._lock = threading.RLock()
         self._token: AccessToken | None = None
@@ -188,7 +189,7 @@ class AuthManager:
             self._token = None
             self._dead = None
             self._persisted = None
-            self._session.auth = None
+            self._signer = None
             self._store.clear()
 
     def login_command(self) -> str:
@@ -209,6 +210,10 @@ class AuthManager:
             if not self._fresh(token, self._now()):
                 self._renew(force=False, seen=None, reason="idle")
             self._seen.token = self._token
+
+    def signer(self) -> Any:
+        """The OAuth1 auth object of the current access token, for one request."""
+        return self._signer
 
     def after_success(self) -> None:
         """Record the use; write it to the store at most once a minute."""
@@ -274,7 +279,7 @@ class AuthManager:
         protect(token.token, token.token_secret)
         with self._lock:
             if not token.same_token(self._token):
-                self._session.auth = make_oauth1(key, secret, token.token, token.token_secret)
+                self._signer = make_oauth1(key, secret, token.token, token.token_secret)
             self._token = token
 
     def _take(self, token: AccessToken) -> None:
