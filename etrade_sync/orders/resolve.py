@@ -238,7 +238,7 @@ class Resolver:
         )
         if not matches:
             return "absent", None, ""
-        group = self._group(entry, wanted, earliest)
+        group = self._group(entry, wanted, earliest, linked=linked)
         if len(group) == 1:
             if len(matches) == 1:
                 return "placed", matches[0], ""
@@ -268,10 +268,11 @@ class Resolver:
         return self.reader.list(entry.account_id_key, from_date=day, to_date=today)
 
     def _group(
-        self, entry: JournalEntry, wanted: Signature, earliest: dt.datetime
+        self, entry: JournalEntry, wanted: Signature, earliest: dt.datetime, *, linked: bool
     ) -> list[JournalEntry]:
         """This intent and every other journal intent with the same terms that may
-        own one of the matching orders, oldest first."""
+        own one of the matching orders, oldest first (with linked replacements, only
+        intents with the same target: other places, or other changes of that order)."""
         others = [
             e
             for e in self.journal.intents(entry.account_id_key, since=earliest)
@@ -280,6 +281,7 @@ class Resolver:
             and e.status not in Status.REOPENABLE
             and not (e.status == Status.DONE and e.evidence == Evidence.ANSWER)
             and order_signature(e.body) == wanted
+            and (not linked or e.target_order_id == entry.target_order_id)
         ]
         return sorted([entry, *others], key=lambda e: (e.created_at, e.id))
 
