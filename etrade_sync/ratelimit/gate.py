@@ -103,6 +103,18 @@ def _to_rates(specs: tuple[RateSpec, ...], margin: float) -> list[Any]:
     return rates
 
 
+_UNIT_NAMES = {1.0: "s", 60.0: "min", 3600.0: "h", 86400.0: "d"}
+
+
+def _as_written(limit: int, seconds: float) -> str:
+    """A rate as configured: ``4/s``, ``14000/h``, ``10/5s`` (the padding left out)."""
+    for size, unit in sorted(_UNIT_NAMES.items(), reverse=True):
+        if seconds % size == 0:
+            count = int(seconds // size)
+            return f"{limit}/{unit}" if count == 1 else f"{limit}/{count}{unit}"
+    return f"{limit}/{seconds:g}s"
+
+
 class _CategoryFactory:
     """Routes a permit's name to its bucket; stamps items with that bucket's clock."""
 
@@ -147,11 +159,13 @@ class RateGate:
         self._stats: dict[str, CategoryStats] = {}
         self._stats_lock = threading.Lock()
         self._buckets: dict[str, Any] = {}
+        self._specs: dict[str, tuple[RateSpec, ...]] = {}
         for category, specs in rates.items():
             if specs is None:
                 self._routes[category] = None
                 continue
             self._routes[category] = category
+            self._specs[category] = specs
             self._buckets[category] = self._make_bucket(category, _to_rates(specs, self.margin))
         if "alerts" not in rates:
             self._routes["alerts"] = self._routes.get("accounts")
@@ -257,10 +271,16 @@ class RateGate:
             if bucket is None:
                 out[category] = "unlimited"
             else:
-                rates = self._buckets[bucket].rates
-                text = ", ".join(f"{r.limit}/{r.interval / 1000:g}s" for r in rates)
+                text = ", ".join(_as_written(limit, secs) for limit, secs in self._specs[bucket])
                 out[category] = text if bucket == category else f"{text} (shared with {bucket})"
         return out
+
+    def windows(self) -> dict[str, list[tuple[int, float]]]:
+        """Per limited category, the (limit, seconds) windows enforced: margin included."""
+        return {
+            name: [(rate.limit, rate.interval / 1000) for rate in bucket.rates]
+            for name, bucket in self._buckets.items()
+        }
 
     def stats(self) -> dict[str, Any]:
         """Permits, wait totals and timeouts per category."""

@@ -223,9 +223,10 @@ def test_the_margin_is_absolute_configurable_and_keeps_long_windows_valid() -> N
     rates = {"market": ((4, 1.0), (14000, 3600.0)), "accounts": ((2, 1.0), (7000, 3600.0))}
     gate = RateGate(rates)
     assert gate.margin == DEFAULT_MARGINS["memory"]
-    assert RateGate(rates, margin=0.02).describe()["market"] == "4/1.02s, 14000/3600.02s"
+    assert RateGate(rates, margin=0.02).windows()["market"] == [(4, 1.02), (14000, 3600.02)]
     # 2 per 1.2 s is sparser than 7,000/h: the hour is stretched to the same density
-    assert RateGate(rates, margin=0.2).describe()["accounts"] == "2/1.2s, 7000/4200s"
+    assert RateGate(rates, margin=0.2).windows()["accounts"] == [(2, 1.2), (7000, 4200.0)]
+    assert RateGate(rates, margin=0.2).describe()["accounts"] == "2/s, 7000/h"
     assert RateGate.shared(Settings(rate_limit_margin=0.015)).margin == 0.015
     with pytest.raises(ConfigurationError, match="rate_limit_margin"):
         Settings(rate_limit_margin=1.5)
