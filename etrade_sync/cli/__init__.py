@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 from collections.abc import Callable, Sequence
 
@@ -113,9 +112,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     level = {0: logging.WARNING, 1: logging.INFO}.get(args.verbose, logging.DEBUG)
-    if os.environ.get("ETRADE_LOG_FORMAT", "").strip().lower() == "json":
-        from ..observe.jsonlog import setup_logging
+    from ..observe.jsonlog import log_format_from_env, setup_logging
 
+    if log_format_from_env() == "json":
         setup_logging(level, format="json")  # one JSON object per line on stderr
     else:
         logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
