@@ -22,6 +22,7 @@ from .api.market import MarketAPI
 from .api.orders import OrdersAPI
 from .auth import AuthManager, TokenStore
 from .cache import CacheSet
+from .cache.disk import attach_persistent_tier
 from .config import Settings
 from .observe.metrics import Metrics
 from .orders import open_journal
@@ -74,6 +75,7 @@ class Client:
         self.gate = gate if gate is not None else RateGate.shared(self.settings)
         self.metrics = Metrics()
         self.cache = CacheSet(self.settings)
+        attach_persistent_tier(self.cache, self.settings)  # opt-in: ETRADE_CACHE_DIR
         self.journal, self._release_journal = open_journal(self.settings)
         self.breaker = CircuitBreaker(
             self.settings.circuit_failures, self.settings.circuit_cooldown
@@ -133,6 +135,8 @@ class Client:
         session passed in by the caller stays open."""
         if self._owns_session:
             self.transport.close()
+        if self.cache.persistent is not None:
+            self.cache.persistent.close()
         self._release_journal()
 
     def __enter__(self) -> Client:

@@ -203,6 +203,7 @@ class Settings:
     renew_margin: float = 600.0
     journal_file: str | os.PathLike[str] | None = None
     journal_url: str | None = None
+    cache_dir: str | os.PathLike[str] | None = None
     order_settle_time: float = 10.0
     circuit_failures: int = 5
     circuit_cooldown: float = 30.0
@@ -441,6 +442,7 @@ _ENV_FIELDS: dict[str, tuple[str, str]] = {
     "ETRADE_RENEW_MARGIN": ("renew_margin", "float"),
     "ETRADE_JOURNAL_FILE": ("journal_file", "str"),
     "ETRADE_JOURNAL_URL": ("journal_url", "str"),
+    "ETRADE_CACHE_DIR": ("cache_dir", "str"),
     "ETRADE_ORDER_SETTLE_TIME": ("order_settle_time", "float"),
     "ETRADE_CIRCUIT_FAILURES": ("circuit_failures", "int"),
     "ETRADE_CIRCUIT_COOLDOWN": ("circuit_cooldown", "float"),
