@@ -233,8 +233,9 @@ def test_cancel_with_unknown_outcome_resolves(
     with pytest.raises(OrderOutcomeUnknownError) as info:
         trader.orders.cancel(key, placed.order_id)
     assert "resolve_cancel" in str(info.value)
-    with pytest.raises(OrderIntentExistsError):
+    with pytest.raises(OrderIntentExistsError) as refused:
         trader.orders.cancel(key, placed.order_id)
+    assert refused.value.command == f"etrade-sync resolve ACCOUNT --cancel {placed.order_id}"
     assert sim.log.hits(CANCEL) == 1
     found = trader.orders.resolve_cancel(key, placed.order_id)
     (order,) = sim.orders(key)
