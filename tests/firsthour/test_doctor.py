@@ -155,4 +155,6 @@ def test_client_health_is_the_same_report(make_client: Any) -> None:
     assert health.to_dict()["ok"] is True
     assert "all checks passed" in str(health)
     pool = next(c for c in health.checks if c.name == "connection pool")
-    assert re.search(r"http://127\.0\.0\.1:\d+: 1 open \(1 idle, 0 in use\), 1 created", pool.detail)
+    assert re.search(
+        r"http://127\.0\.0\.1:\d+: 1 open \(1 idle, 0 in use\), 1 created", pool.detail
+    )
