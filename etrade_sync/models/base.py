@@ -17,6 +17,8 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from .plain import Decimals, Times, to_plain
+
 __all__ = [
     "DecimalView",
     "Model",
@@ -215,9 +217,13 @@ class Model:
         if "_repr_pretty_" not in cls.__dict__:
             cls._repr_pretty_ = Model._repr_pretty_  # type: ignore[method-assign]
 
-    def to_dict(self) -> dict[str, Any]:
-        """The parsed fields (not ``raw``) as a plain dict."""
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "raw"}
+    def to_dict(
+        self, *, decimals: Decimals = "decimal", times: Times = "datetime"
+    ) -> dict[str, Any]:
+        """The parsed fields (not ``raw``) as plain data, nested models included; see
+        :func:`~etrade_sync.models.plain.to_plain` for ``decimals`` and ``times``."""
+        plain: dict[str, Any] = to_plain(self, decimals=decimals, times=times)
+        return plain
 
     def _repr_html_(self) -> str:
         """Jupyter's rich display: the set fields as a table."""
