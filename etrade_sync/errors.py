@@ -21,6 +21,8 @@ This module provides the exception tree. Every error etrade_sync raises is an
         │   └── ClockSkewError        timestamp_refused: the local clock is off
         ├── RateLimitError        429 or E*TRADE's "Number of requests exceeded" page
         ├── NotFoundError         404
+        ├── MalformedResponseError  the answer could not be read (not JSON, bad UTF-8,
+        │                         nested too deep, or an unexpected shape)
         ├── ServerError           5xx
         └── OrderError            an order call was refused (code 101 stale preview, ...)
             └── DuplicateOrderError   the clientOrderId was already used in the account
@@ -40,6 +42,7 @@ __all__ = [
     "ETradeError",
     "JournalError",
     "LoginRequiredError",
+    "MalformedResponseError",
     "NetworkError",
     "NotFoundError",
     "OrderError",
@@ -190,6 +193,14 @@ class RateLimitError(APIError):
 
 class NotFoundError(APIError):
     """HTTP 404 from E*TRADE."""
+
+
+class MalformedResponseError(APIError):
+    """E*TRADE's answer could not be read: not JSON, invalid UTF-8, nested too
+    deeply, or a shape the parser does not know (a list where an object belongs).
+
+    :attr:`status` is the HTTP status of that answer (usually 200).
+    """
 
 
 class ServerError(APIError):

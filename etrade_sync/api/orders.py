@@ -73,6 +73,9 @@ class OrdersAPI(Resource):
     """``client.orders``."""
 
     category = "orders"
+    unguarded = frozenset(
+        {"preview", "place", "preview_change", "place_change", "cancel", "resolve"}
+    )
 
     # -- reads ---------------------------------------------------------------------
 
