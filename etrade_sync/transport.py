@@ -22,11 +22,13 @@ from __future__ import annotations
 
 import email.utils
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+from urllib.parse import unquote
 
 import requests
 from urllib3.exceptions import (
@@ -46,11 +48,12 @@ from .errors import (
     OrderOutcomeUnknownError,
     RateLimitError,
     ServerError,
+    ValidationError,
 )
 from .ratelimit import RateGate
 from .redact import redact_path, redact_text
 
-__all__ = ["Call", "TokenGuard", "Transport", "make_retry"]
+__all__ = ["Call", "TokenGuard", "Transport", "check_path", "make_retry"]
 
 log = logging.getLogger("etrade_sync")
 
@@ -59,6 +62,30 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 #: Clock skew (seconds) between this machine and E*TRADE that earns a warning.
 SKEW_WARNING = 60.0
+
+
+#: One path segment as RFC 3986 allows it: unreserved, sub-delims, ':', '@', or %XX.
+_SEGMENT_RE = re.compile(r"(?:[A-Za-z0-9\-._~!$&'()*+,;=:@]|%[0-9A-Fa-f]{2})+")
+
+
+def check_path(path: str) -> str:
+    """``path`` if every segment is a plain, already-encoded segment; else raise.
+
+    The last guard before a request leaves: no ``.``/``..`` segment (also not
+    spelled ``%2E``), no empty segment, no query or fragment, no raw space or
+    non-ASCII, so no input value can move a request to another endpoint.
+    """
+    parts = path.split("/")
+    for part in parts[1:]:
+        if not _SEGMENT_RE.fullmatch(part) or unquote(part) in {".", ".."}:
+            raise ValidationError(
+                f"refused to send a request to {redact_path(path)!r}: the segment "
+                f"{redact_path(part)[:40]!r} would change the endpoint",
+                field="path",
+            )
+    if parts[0] != "":
+        raise ValidationError("request paths start with '/'", field="path")
+    return path
 
 
 def make_retry(settings: Settings) -> Retry:
@@ -157,7 +184,7 @@ class Transport:
 
     def url_for(self, call: Call) -> str:
         base = self.settings.oauth_base if call.base == "oauth" else self.settings.api_base
-        path = call.path
+        path = check_path(call.path)
         if call.base == "api" and not path.endswith(".json"):
             path += ".json"
         return base + path
@@ -168,6 +195,7 @@ class Transport:
         The response is a success (2xx); every error answer has been raised as a
         typed exception.
         """
+        check_path(call.path)  # before any permit is taken or anything is sent
         started = time.monotonic()
         retry = self.retry
         attempts = 0

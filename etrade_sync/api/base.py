@@ -43,16 +43,21 @@ _SHAPE_ERRORS = (
 )
 
 
-def segment(value: str, *, field: str, safe: str = "") -> str:
-    """``value`` percent-encoded as one path segment (``safe`` keeps extra characters)."""
+def segment(value: str, *, field: str, safe: str = ":") -> str:
+    """``value`` as exactly one path segment: percent-encoded (``safe`` keeps extra
+    characters; never ``/``), with ``.`` and ``..`` (which would move the request to
+    another endpoint) refused."""
     if not isinstance(value, str) or not value.strip():
         raise ValidationError(f"{field} must be a non-empty string, got {value!r}", field=field)
-    return quote(value.strip(), safe=safe)
+    text = value.strip()
+    if text in {".", ".."}:
+        raise ValidationError(f"{field} cannot be {text!r}", field=field)
+    return quote(text, safe=safe.replace("/", ""))
 
 
 def check_account_key(account_id_key: str) -> str:
     """Validate an accountIdKey (from ``client.accounts.list()``) for use in a path."""
-    key = segment(account_id_key, field="account_id_key")
+    key = segment(account_id_key, field="account_id_key", safe="")
     if key != account_id_key.strip() or len(key) > 64:
         raise ValidationError(
             f"account_id_key {account_id_key!r} is not an accountIdKey; use "

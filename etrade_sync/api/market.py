@@ -39,7 +39,7 @@ DEFAULT_SYMBOLS_PER_CALL = 25
 #: Lookup answers meaning "nothing matched".
 _LOOKUP_NO_MATCH_CODES = frozenset({10033})
 
-_SYMBOL_RE = re.compile(r"^[A-Z0-9][A-Z0-9.\-/^]{0,63}$")
+_SYMBOL_RE = re.compile(r"^[A-Z0-9][A-Z0-9.\-^]{0,63}$")
 _OSI_LIKE_RE = re.compile(r"\d{6}[CP]\d{8}$")
 
 
@@ -114,6 +114,12 @@ def _normalize_one(raw: Any) -> str:
             return OptionSymbol.parse(symbol).etrade
         except ValidationError as exc:
             raise ValidationError(str(exc), field="symbols") from None
+    if "/" in symbol:
+        raise ValidationError(
+            f"symbol {raw!r} contains '/', which cannot be sent in E*TRADE's quote path; "
+            f"write share classes with a dot (BRK.B)",
+            field="symbols",
+        )
     if not _SYMBOL_RE.match(symbol):
         raise ValidationError(f"symbol {raw!r} is not a ticker or option symbol", field="symbols")
     return symbol
@@ -183,7 +189,8 @@ class MarketAPI(Resource):
         params: dict[str, Any] = {"detailFlag": flag}
         if len(chunk) > DEFAULT_SYMBOLS_PER_CALL:
             params["overrideSymbolCount"] = True
-        data = self._get(f"/v1/market/quote/{','.join(chunk)}", "market.quote", params)
+        symbols = ",".join(segment(symbol, field="symbols") for symbol in chunk)
+        data = self._get(f"/v1/market/quote/{symbols}", "market.quote", params)
         response = dig(data, "QuoteResponse") or {}
         wanted = set(chunk)
         for row in as_list(response.get("QuoteData")):
