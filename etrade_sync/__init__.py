@@ -60,7 +60,7 @@ _LAZY = {
     "buy_write": ("etrade_sync.builders", "buy_write"),
     "roll": ("etrade_sync.builders", "roll"),
     "InvalidSymbolError": ("etrade_sync.api.market", "InvalidSymbolError"),
-    "to_dataframe": ("etrade_sync.frames", "to_dataframe"),
+    "to_dataframe": ("etrade_sync.models.frames", "to_dataframe"),
 }
 
 __all__ = [

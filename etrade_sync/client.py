@@ -19,14 +19,14 @@ from .api.alerts import AlertsAPI
 from .api.market import MarketAPI
 from .api.orders import OrdersAPI
 from .auth import AuthManager, TokenStore
-from .breaker import CircuitBreaker
 from .cache import CacheSet
 from .config import Settings
 from .journal import OrderJournal
-from .metrics import Metrics
+from .observe.metrics import Metrics
 from .ratelimit import RateGate
-from .session import build_session
 from .transport import Transport
+from .transport.breaker import CircuitBreaker
+from .transport.session import build_session
 
 __all__ = ["Client"]
 

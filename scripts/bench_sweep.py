@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from etrade_sync import Settings
+from etrade_sync.api.bulk import quotes_bulk
 from etrade_sync.api.market import MAX_SYMBOLS_PER_CALL
-from etrade_sync.bulk import quotes_bulk
 from etrade_sync.client import Client
 from etrade_sync.simulator import DEFAULT_RATE_LIMITS, Simulator
 

@@ -43,8 +43,8 @@ class AccountsAPI(Resource):
         self, *, progress: bool = False, collect_errors: bool = False, workers: int = 4
     ) -> Any:
         """Every open account's balance, through the gate and the cache; see
-        :func:`etrade_sync.bulk.balances_all`."""
-        from ..bulk import balances_all
+        :func:`etrade_sync.api.bulk.balances_all`."""
+        from .bulk import balances_all
 
         if collect_errors:
             return balances_all(

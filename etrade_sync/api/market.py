@@ -69,12 +69,12 @@ class QuoteResult(dict[str, Quote]):
 
     def to_dataframe(self, *, decimals: str = "float") -> Any:
         """The quotes as a pandas DataFrame indexed by symbol (needs the pandas extra)."""
-        from ..frames import to_dataframe
+        from ..models.frames import to_dataframe
 
         return to_dataframe(self, decimals=decimals)
 
     def _repr_html_(self) -> str:
-        from ..frames import flatten, html_table
+        from ..models.frames import flatten, html_table
 
         keep = ("symbol", "last", "bid", "ask", "change", "change_pct", "volume", "status")
         rows = [{k: flatten(q, decimals="decimal").get(k) for k in keep} for q in self.values()]
@@ -280,8 +280,8 @@ class MarketAPI(Resource):
         workers: int = 4,
     ) -> Any:
         """Quotes for thousands of symbols through the gate and the cache, optionally with
-        a progress bar; see :func:`etrade_sync.bulk.quotes_bulk`."""
-        from ..bulk import quotes_bulk
+        a progress bar; see :func:`etrade_sync.api.bulk.quotes_bulk`."""
+        from .bulk import quotes_bulk
 
         if collect_errors:
             return quotes_bulk(

@@ -17,11 +17,11 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode
 
-from .._logging import protect
 from ..errors import APIError, AuthenticationError
-from ..redact import short_key
-from ..session import make_oauth1
+from ..observe.logs import protect
+from ..observe.redact import short_key
 from ..transport import Call
+from ..transport.session import make_oauth1
 from .token import AccessToken
 
 if TYPE_CHECKING:

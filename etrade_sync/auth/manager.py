@@ -26,9 +26,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from .._logging import protect
 from ..errors import AuthenticationError, ClockSkewError, ConfigurationError, LoginRequiredError
-from ..session import make_oauth1
+from ..observe.logs import protect
+from ..transport.session import make_oauth1
 from .flow import AuthorizationRequest, OAuthFlow
 from .keys import missing_key_error
 from .prompt import ReadCode, browser_available, clean_verifier, default_reader, open_in_browser

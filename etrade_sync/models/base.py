@@ -160,12 +160,12 @@ class Model:
 
     def _repr_html_(self) -> str:
         """Jupyter's rich display: the set fields as a table."""
-        from ..frames import model_html
+        from .frames import model_html
 
         return model_html(self)
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         """IPython's pretty printer: one set field per line."""
-        from ..frames import pretty_lines
+        from .frames import pretty_lines
 
         printer.text(f"{type(self).__name__}(...)" if cycle else "\n".join(pretty_lines(self)))

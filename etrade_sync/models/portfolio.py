@@ -212,12 +212,12 @@ class Portfolio(Model):
 
     def to_dataframe(self, *, decimals: str = "float") -> Any:
         """One row per position as a pandas DataFrame (needs the pandas extra)."""
-        from ..frames import to_dataframe
+        from .frames import to_dataframe
 
         return to_dataframe(self.positions, decimals=decimals)
 
     def _repr_html_(self) -> str:
-        from ..frames import flatten, html_table
+        from .frames import flatten, html_table
 
         keep = (
             "symbol",

@@ -21,9 +21,9 @@ from . import codes
 from .clock import SimClock
 from .codes import DUPLICATE_CLIENT_ORDER_ID_CODE
 from .faults import Fault, FaultPlan
+from .harness import Simulator
+from .limits import DEFAULT_RATE_LIMITS
 from .log import RequestLog, RequestRecord
-from .ratelimit import DEFAULT_RATE_LIMITS
-from .simulator import Simulator
 
 __all__ = [
     "DEFAULT_RATE_LIMITS",

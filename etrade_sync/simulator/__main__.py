@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import threading
 
-from .simulator import Simulator
+from .harness import Simulator
 
 __all__ = ["serve"]
 

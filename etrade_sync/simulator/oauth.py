@@ -16,7 +16,7 @@ from oauthlib.oauth1.rfc5849.utils import parse_authorization_header, unescape
 
 from .clock import SimClock
 from .tokens import ACTIVE, EXPIRED, INACTIVE, AccessToken, TokenStore
-from .wire import Call, OAuthProblem, Reply, form_reply, html_reply, text_reply
+from .wire import OAuthProblem, Reply, SimRequest, form_reply, html_reply, text_reply
 
 __all__ = ["TIMESTAMP_WINDOW", "OAuthService", "Verified", "oauth_params"]
 
@@ -31,7 +31,7 @@ _BASE_PARAMS = (
 _SAFE = set(string.printable) - set(string.whitespace)
 
 
-def oauth_params(call: Call) -> dict[str, str]:
+def oauth_params(call: SimRequest) -> dict[str, str]:
     """The ``oauth_*`` parameters from the Authorization header and the query string."""
     found: dict[str, str] = {}
     header = call.header("Authorization")
@@ -154,7 +154,7 @@ class OAuthService:
 
     # -- verification --------------------------------------------------------------------
 
-    def verify(self, call: Call, token_kind: str, allow_inactive: bool = False) -> Verified:
+    def verify(self, call: SimRequest, token_kind: str, allow_inactive: bool = False) -> Verified:
         """Check a signed request; ``token_kind`` is "none", "request" or "access"."""
         params = oauth_params(call)
         required = list(_BASE_PARAMS) + ([] if token_kind == "none" else ["oauth_token"])
@@ -221,7 +221,7 @@ class OAuthService:
 
     # -- endpoints -----------------------------------------------------------------------
 
-    def request_token(self, call: Call) -> Reply:
+    def request_token(self, call: SimRequest) -> Reply:
         callback = call.oauth.get("oauth_callback")
         if not callback:
             raise OAuthProblem(
@@ -245,7 +245,7 @@ class OAuthService:
         with self.lock:
             return self.tokens.approve(request_token, self.clock.now(), consumer_key)
 
-    def authorize_page(self, call: Call) -> Reply:
+    def authorize_page(self, call: SimRequest) -> Reply:
         key = call.query.get("key", "")
         token = call.query.get("token", "")
         if not key or not token:
@@ -263,7 +263,7 @@ class OAuthService:
         )
         return html_reply(200, "Authorization", inner)
 
-    def access_token(self, call: Call) -> Reply:
+    def access_token(self, call: SimRequest) -> Reply:
         with self.lock:
             rt = self.tokens.request_tokens[call.token or ""]
             if rt.exchanged:
@@ -281,14 +281,14 @@ class OAuthService:
             at = self.tokens.new_access_token(call.consumer_key or "", self.clock.now())
         return form_reply({"oauth_token": at.token, "oauth_token_secret": at.secret})
 
-    def renew(self, call: Call) -> Reply:
+    def renew(self, call: SimRequest) -> Reply:
         with self.lock:
             at = self.tokens.access_tokens[call.token or ""]
             at.last_use = self.clock.now()
             self.tokens.renew_count += 1
         return text_reply("Access Token has been renewed")
 
-    def revoke(self, call: Call) -> Reply:
+    def revoke(self, call: SimRequest) -> Reply:
         with self.lock:
             self.tokens.access_tokens[call.token or ""].revoked = True
         return text_reply("Revoked Access Token")

@@ -9,8 +9,8 @@ from . import codes
 from .book import Book
 from .order_views import order_summary
 from .tokens import NEW_YORK
-from .transactions import parse_mmddyyyy
-from .wire import ApiError, Call, Reply, ok, query_choice, query_int
+from .transactions_api import parse_mmddyyyy
+from .wire import ApiError, Reply, SimRequest, ok, query_choice, query_int
 
 __all__ = ["list_orders"]
 
@@ -27,7 +27,7 @@ def _txn_category(action: str) -> str:
     return "BUY" if action.startswith("BUY") else "SELL"
 
 
-def list_orders(book: Book, call: Call) -> Reply:
+def list_orders(book: Book, call: SimRequest) -> Reply:
     """``GET /v1/accounts/{k}/orders``: newest first, marker paging, filters."""
     count = query_int(call, "count", 25, codes.ORDER_COUNT_TOO_LARGE, 1, 100)
     status = query_choice(call, "status", _STATUSES, "", codes.INVALID_PARAMETER)

@@ -9,7 +9,7 @@ from . import codes
 from .book import Book
 from .order_rules import ParsedOrder
 from .state import ZERO, Account, OrderLeg, OrderRecord
-from .wire import Call
+from .wire import SimRequest
 
 __all__ = ["ENTERED_MESSAGE", "order_summary", "place_payload", "preview_payload"]
 
@@ -41,7 +41,7 @@ def _prices(limit: Decimal | None, stop: Decimal | None) -> JSONDict:
     }
 
 
-def order_summary(call: Call, account: Account, order: OrderRecord) -> JSONDict:
+def order_summary(call: SimRequest, account: Account, order: OrderRecord) -> JSONDict:
     """One ``Order`` entry of ``OrdersResponse``."""
     instruments = []
     for leg in order.legs:

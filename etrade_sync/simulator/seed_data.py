@@ -13,7 +13,7 @@ import random
 from datetime import datetime
 from decimal import Decimal
 
-from .market import expirations
+from .market_api import expirations
 from .market_data import Market, OptionSpec, money
 from .state import Account, Lot, Position, Transaction
 from .tokens import NEW_YORK

@@ -21,15 +21,15 @@ from typing import Any, cast
 from urllib.parse import parse_qsl, unquote
 
 from .faults import Fault, FaultPlan
+from .limits import RateEnforcer, category_for
 from .log import RequestLog, RequestRecord
 from .oauth import OAuthService, oauth_params
-from .ratelimit import RateEnforcer, category_for
 from .wire import (
     RATE_LIMIT_TEXT,
     ApiError,
-    Call,
     OAuthProblem,
     Reply,
+    SimRequest,
     error_reply,
     oauth_problem_reply,
     rate_limit_reply,
@@ -40,7 +40,7 @@ __all__ = ["App", "Route", "SimHTTPServer"]
 logger = logging.getLogger("etrade_sync.simulator")
 _QUERY_RE = re.compile(r"\?[^\s\"]*")
 _ACCOUNT_RE = re.compile(r"(/v1/accounts/)(?!list\b)([^/.?\s\"]+)")
-Handler = Callable[[Call], Reply]
+Handler = Callable[[SimRequest], Reply]
 DROP = Reply(-1)
 _THROTTLED = "<rate limit enforcement>"
 
@@ -108,7 +108,7 @@ class App:
                 allowed.extend(sorted(candidate.methods))
         return None, (), allowed
 
-    def process(self, call: Call, connection_id: int) -> Reply:
+    def process(self, call: SimRequest, connection_id: int) -> Reply:
         params = oauth_params(call)
         category = category_for(call.path)
         record = RequestRecord(
@@ -142,7 +142,9 @@ class App:
             self.log.update(seq, status=reply.status, fault=fault)
         return reply
 
-    def _pipeline(self, call: Call, category: str, arrival: float) -> tuple[Reply, str | None]:
+    def _pipeline(
+        self, call: SimRequest, category: str, arrival: float
+    ) -> tuple[Reply, str | None]:
         found, groups, allowed = self.find(call.method, call.path)
         kind = found.token_kind if found else ("access" if category != "other" else None)
         if kind is not None:
@@ -172,7 +174,7 @@ class App:
         ), fault.kind
 
     def _run(
-        self, call: Call, found: Route | None, groups: tuple[str, ...], allowed: list[str]
+        self, call: SimRequest, found: Route | None, groups: tuple[str, ...], allowed: list[str]
     ) -> Reply:
         if found is None:
             if allowed:
@@ -193,7 +195,7 @@ class App:
             return error_reply(call.as_json, 500, 500, "Internal error in the simulator.")
 
     @staticmethod
-    def _fault_reply(call: Call, fault: Fault) -> Reply:
+    def _fault_reply(call: SimRequest, fault: Fault) -> Reply:
         if fault.kind == "drop":
             return DROP
         if fault.kind == "throttle":
@@ -289,7 +291,7 @@ class RequestHandler(BaseHTTPRequestHandler):
         path, query, dot_json = normalize_path(self.path)
         headers = dict(self.headers.items())
         accept = (self.headers.get("Accept") or "").lower()
-        call = Call(
+        call = SimRequest(
             method=self.command,
             raw_path=self.path,
             path=path,

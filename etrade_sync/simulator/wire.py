@@ -13,9 +13,9 @@ from xml.etree import ElementTree as ET
 
 __all__ = [
     "ApiError",
-    "Call",
     "OAuthProblem",
     "Reply",
+    "SimRequest",
     "error_reply",
     "form_reply",
     "html_reply",
@@ -33,7 +33,7 @@ LIST_KEYS = frozenset({"Order", "Instrument", "PreviewIds", "OrderIds", "Message
 
 
 @dataclass
-class Call:
+class SimRequest:
     """One parsed HTTP request as endpoint handlers see it."""
 
     method: str
@@ -130,7 +130,7 @@ def render(payload: JSONDict, as_json: bool) -> tuple[bytes, str]:
     return head + ET.tostring(root, encoding="utf-8", xml_declaration=False), "application/xml"
 
 
-def ok(call: Call, payload: JSONDict, status: int = 200) -> Reply:
+def ok(call: SimRequest, payload: JSONDict, status: int = 200) -> Reply:
     body, ctype = render(payload, call.as_json)
     return Reply(status, body, ctype)
 
@@ -183,7 +183,7 @@ def _xml_to_value(element: ET.Element) -> Any:
 _TAG_NS = re.compile(r"^\{[^}]*\}")
 
 
-def parse_body(call: Call) -> JSONDict:
+def parse_body(call: SimRequest) -> JSONDict:
     """Decode a JSON or XML request body into a dict (XML lists follow E*TRADE's)."""
     text = call.body.strip()
     if not text:
@@ -209,7 +209,7 @@ def parse_body(call: Call) -> JSONDict:
 # -- query parameters -----------------------------------------------------------------
 
 
-def query_bool(call: Call, name: str, default: bool = False) -> bool:
+def query_bool(call: SimRequest, name: str, default: bool = False) -> bool:
     raw = call.query.get(name)
     if raw is None or raw == "":
         return default
@@ -217,7 +217,7 @@ def query_bool(call: Call, name: str, default: bool = False) -> bool:
 
 
 def query_int(
-    call: Call, name: str, default: int, code: int, low: int = 1, high: int = 10**9
+    call: SimRequest, name: str, default: int, code: int, low: int = 1, high: int = 10**9
 ) -> int:
     """An integer parameter in ``[low, high]``; otherwise HTTP 400 with ``code``."""
     raw = call.query.get(name)
@@ -232,7 +232,9 @@ def query_int(
     return value
 
 
-def query_choice(call: Call, name: str, choices: tuple[str, ...], default: str, code: int) -> str:
+def query_choice(
+    call: SimRequest, name: str, choices: tuple[str, ...], default: str, code: int
+) -> str:
     raw = call.query.get(name)
     if raw is None or raw == "":
         return default

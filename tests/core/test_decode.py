@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from etrade_sync.decode import error_from_parts
 from etrade_sync.errors import (
     APIError,
     AuthenticationError,
@@ -15,6 +14,7 @@ from etrade_sync.errors import (
     RateLimitError,
     ServerError,
 )
+from etrade_sync.transport.decode import error_from_parts
 
 
 def test_json_error_keeps_code_and_message() -> None:

@@ -9,8 +9,8 @@ from collections.abc import Callable
 
 import pytest
 
+from etrade_sync.api.bulk import BulkResult, balances_all, quotes_bulk
 from etrade_sync.api.market import InvalidSymbolError
-from etrade_sync.bulk import BulkResult, balances_all, quotes_bulk
 from etrade_sync.client import Client
 from etrade_sync.errors import ConfigurationError, ServerError, ValidationError
 from etrade_sync.simulator import Fault, Simulator

@@ -14,9 +14,9 @@ import redis
 from pyrate_limiter import Duration, Rate, RateItem
 
 from etrade_sync import Settings
-from etrade_sync._gate_backends import RedisWindowBucket, make_bucket
 from etrade_sync.errors import ConfigurationError, RateGateError
 from etrade_sync.ratelimit import RateGate
+from etrade_sync.ratelimit.backends import RedisWindowBucket, make_bucket
 from tests.ratelimit.conftest import RedisServer
 
 MARKET_3 = {"market": ((3, 1.0),)}
@@ -171,7 +171,7 @@ def test_gate_with_a_silent_redis_fails_within_seconds() -> None:
 
 
 def test_missing_redis_package_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
-    import etrade_sync._gate_backends as backends
+    import etrade_sync.ratelimit.backends as backends
 
     monkeypatch.setitem(sys.modules, "redis", None)
     monkeypatch.setattr(backends, "_redis_clients", {})

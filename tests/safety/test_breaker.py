@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from etrade_sync.breaker import CircuitBreaker
 from etrade_sync.errors import CircuitOpenError
+from etrade_sync.transport.breaker import CircuitBreaker
 
 
 class FakeClock:

@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 
 from etrade_sync import Settings
 from etrade_sync.api.market import normalize_symbols
-from etrade_sync.decode import error_from_parts, json_body
 from etrade_sync.errors import APIError, ETradeError
 from etrade_sync.models import Account, Quote, QuoteMessage
+from etrade_sync.transport.decode import error_from_parts, json_body
 
 FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -16,7 +16,7 @@ from etrade_sync import Settings
 from etrade_sync.client import Client
 from etrade_sync.errors import NetworkError
 from etrade_sync.ratelimit import RateGate
-from etrade_sync.session import build_session
+from etrade_sync.transport.session import build_session
 
 ACCOUNTS = {"AccountListResponse": {"Accounts": {"Account": [{"accountIdKey": "k1"}]}}}
 

@@ -10,8 +10,8 @@ import pytest
 
 from etrade_sync.simulator import Fault, RequestLog, RequestRecord, SimClock
 from etrade_sync.simulator.faults import FaultPlan
+from etrade_sync.simulator.limits import RateEnforcer, category_for
 from etrade_sync.simulator.order_rules import canonical
-from etrade_sync.simulator.ratelimit import RateEnforcer, category_for
 from etrade_sync.simulator.server import normalize_path
 from etrade_sync.simulator.testing import error_of, oauth_problem
 from etrade_sync.simulator.tokens import next_midnight_new_york

@@ -10,7 +10,7 @@ from .book import Book
 from .market_data import money
 from .quotes import QuoteBuilder
 from .state import ZERO, Account, Position
-from .wire import ApiError, Call, Reply, ok, query_bool, query_choice, query_int
+from .wire import ApiError, Reply, SimRequest, ok, query_bool, query_choice, query_int
 
 __all__ = ["AccountsApi"]
 
@@ -40,14 +40,14 @@ class AccountsApi:
         self.book = book
         self.quotes = QuoteBuilder(book.market)
 
-    def list_accounts(self, call: Call) -> Reply:
+    def list_accounts(self, call: SimRequest) -> Reply:
         with self.book.lock:
             rows = [a.summary() for a in self.book.accounts]
         return ok(call, {"AccountListResponse": {"Accounts": {"Account": rows}}})
 
     # -- balance -------------------------------------------------------------------------
 
-    def balance(self, call: Call) -> Reply:
+    def balance(self, call: SimRequest) -> Reply:
         inst = call.query.get("instType")
         if not inst:
             raise ApiError(400, codes.INVALID_PARAMETER, "The instType parameter is required.")
@@ -112,7 +112,7 @@ class AccountsApi:
 
     # -- portfolio -----------------------------------------------------------------------
 
-    def portfolio(self, call: Call) -> Reply:
+    def portfolio(self, call: SimRequest) -> Reply:
         count = query_int(call, "count", 50, codes.INVALID_PARAMETER, 1, 65535)
         page = query_int(call, "pageNumber", 1, codes.INVALID_PARAMETER, 1)
         view = query_choice(call, "view", _VIEWS, "QUICK", codes.INVALID_PARAMETER)
@@ -165,7 +165,13 @@ class AccountsApi:
         }
 
     def _position(
-        self, call: Call, account: Account, p: Position, view: str, lots: bool, long_mv: Decimal
+        self,
+        call: SimRequest,
+        account: Account,
+        p: Position,
+        view: str,
+        lots: bool,
+        long_mv: Decimal,
     ) -> JSONDict:
         book = self.book
         price, prev = book.price(p), book.previous_price(p)
@@ -298,7 +304,7 @@ class AccountsApi:
             )
         return rows
 
-    def position_lots(self, call: Call) -> Reply:
+    def position_lots(self, call: SimRequest) -> Reply:
         with self.book.lock:
             account = self.book.account(call.params[0])
             for position in account.positions:

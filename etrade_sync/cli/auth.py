@@ -1,5 +1,5 @@
 """
-etrade_sync.cli_auth
+etrade_sync.cli.auth
 ~~~~~~~~~~~~~~~~~~~~
 
 This module provides the login commands of ``etrade-sync``: ``login``,
@@ -17,16 +17,16 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
-from .cli import EXIT_INACTIVE, EXIT_LOGIN, EXIT_OK, client_from_args
+from . import EXIT_INACTIVE, EXIT_LOGIN, EXIT_OK, client_from_args
 
 if TYPE_CHECKING:
-    from .auth import AuthStatus
+    from ..auth import AuthStatus
 
 __all__ = ["add_auth_commands"]
 
 
 def _exit_for(status: AuthStatus) -> int:
-    from .auth import TokenStatus
+    from ..auth import TokenStatus
 
     if status.status is TokenStatus.ACTIVE:
         return EXIT_OK
@@ -42,7 +42,7 @@ def _cmd_login(args: argparse.Namespace) -> int:
 
 
 def _cmd_status(args: argparse.Namespace) -> int:
-    from .auth import TokenStatus
+    from ..auth import TokenStatus
 
     with client_from_args(args) as client:
         status = client.auth.status()
@@ -75,7 +75,7 @@ def _cmd_revoke(args: argparse.Namespace) -> int:
 
 
 def _cmd_key(args: argparse.Namespace) -> int:
-    from .auth import generate_key
+    from ..auth import generate_key
 
     print(generate_key())
     print(

@@ -11,7 +11,7 @@ from . import codes
 from .market_data import COMPANIES, Market, OptionSpec, money
 from .quotes import FLAG_BLOCKS, QuoteBuilder
 from .tokens import NEW_YORK
-from .wire import ApiError, Call, Reply, ok, query_bool, query_choice, query_int
+from .wire import ApiError, Reply, SimRequest, ok, query_bool, query_choice, query_int
 
 __all__ = ["MarketApi", "expirations"]
 
@@ -69,7 +69,7 @@ class MarketApi:
 
     # -- quotes --------------------------------------------------------------------------
 
-    def quotes(self, call: Call) -> Reply:
+    def quotes(self, call: SimRequest) -> Reply:
         raw = unquote(call.params[0])
         symbols: list[str] = []
         for part in raw.split(","):
@@ -113,7 +113,7 @@ class MarketApi:
 
     # -- lookup --------------------------------------------------------------------------
 
-    def lookup(self, call: Call) -> Reply:
+    def lookup(self, call: SimRequest) -> Reply:
         text = unquote(call.params[0]).strip().upper()
         if not text:
             raise ApiError(400, codes.LOOKUP_MISSING_SYMBOL, "Please provide a search string.")
@@ -126,7 +126,7 @@ class MarketApi:
 
     # -- options -------------------------------------------------------------------------
 
-    def _underlier(self, call: Call) -> str:
+    def _underlier(self, call: SimRequest) -> str:
         symbol = call.query.get("symbol", "").strip().upper()
         if not symbol:
             raise ApiError(400, codes.LOOKUP_MISSING_SYMBOL, "The symbol parameter is required.")
@@ -134,7 +134,7 @@ class MarketApi:
             raise ApiError(400, codes.LOOKUP_INVALID_SYMBOL, f"{symbol} is an invalid symbol.")
         return symbol
 
-    def expire_dates(self, call: Call) -> Reply:
+    def expire_dates(self, call: SimRequest) -> Reply:
         self._underlier(call)
         kinds = ("UNSPECIFIED", "DAILY", "WEEKLY", "MONTHLY", "QUARTERLY", "VIX", "ALL", "MONTHEND")
         kind = query_choice(call, "expiryType", kinds, "ALL", codes.INVALID_PARAMETER)
@@ -144,7 +144,7 @@ class MarketApi:
         ]
         return ok(call, {"OptionExpireDateResponse": {"ExpirationDate": dates}})
 
-    def _pick_expiry(self, call: Call) -> date:
+    def _pick_expiry(self, call: SimRequest) -> date:
         weekly = query_bool(call, "includeWeekly")
         listed = [d for d, _ in expirations(self._today(), "ALL" if weekly else "MONTHLY")]
         year = query_int(call, "expiryYear", 0, codes.INVALID_PARAMETER, 0, 9999)
@@ -166,7 +166,7 @@ class MarketApi:
             )
         return matches[0]
 
-    def option_chain(self, call: Call) -> Reply:
+    def option_chain(self, call: SimRequest) -> Reply:
         symbol = self._underlier(call)
         chain_type = query_choice(
             call, "chainType", ("CALL", "PUT", "CALLPUT"), "CALLPUT", codes.INVALID_PARAMETER
@@ -210,7 +210,7 @@ class MarketApi:
         }
         return ok(call, {"OptionChainResponse": body})
 
-    def _chain_leg(self, call: Call, spec: OptionSpec) -> JSONDict:
+    def _chain_leg(self, call: SimRequest, spec: OptionSpec) -> JSONDict:
         oq = self.market.option_quote(spec)
         return {
             "optionCategory": "STANDARD",

@@ -1,6 +1,6 @@
 """
-etrade_sync.breaker
-~~~~~~~~~~~~~~~~~~~
+etrade_sync.transport.breaker
+~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
 
 This module provides :class:`CircuitBreaker`: after a run of server failures
 (5xx answers, dropped connections, timeouts) the client fails fast with
@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from .errors import CircuitOpenError
+from ..errors import CircuitOpenError
 
 __all__ = ["CircuitBreaker"]
 

@@ -1,6 +1,6 @@
 """
-etrade_sync.redact
-~~~~~~~~~~~~~~~~~~
+etrade_sync.observe.redact
+~~~~~~~~~~~~~~~~~~~~~~~~~~
 
 This module provides the helpers that keep secrets out of logs, reprs and
 exception messages: the Authorization header, OAuth parameters, and

@@ -1,6 +1,6 @@
 """
-etrade_sync.cache
-~~~~~~~~~~~~~~~~~
+etrade_sync.cache.ttl
+~~~~~~~~~~~~~~~~~~~~~
 
 This module provides the response caches that keep a client from spending its
 rate budget on data it has just fetched.
@@ -38,12 +38,12 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from cachetools import TTLCache
 
-from .config import Settings
+from ..config import Settings
 
 if TYPE_CHECKING:
-    from .models.accounts import Account, Balance
-    from .models.market import Quote
-    from .models.options import OptionExpiration
+    from ..models.accounts import Account, Balance
+    from ..models.market import Quote
+    from ..models.options import OptionExpiration
 
 __all__ = ["CacheSet", "CacheStats", "TTLResponseCache"]
 

@@ -1,6 +1,6 @@
 """
-etrade_sync._logging
-~~~~~~~~~~~~~~~~~~~~
+etrade_sync.observe.logs
+~~~~~~~~~~~~~~~~~~~~~~~~
 
 This module provides :func:`protect`, which keeps secrets out of log lines.
 

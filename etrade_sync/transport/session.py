@@ -1,6 +1,6 @@
 """
-etrade_sync.session
-~~~~~~~~~~~~~~~~~~~
+etrade_sync.transport.session
+~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
 
 This module provides :func:`build_session`, the one ``requests.Session`` a client
 uses: an :class:`~requests.adapters.HTTPAdapter` with a connection pool
@@ -23,8 +23,8 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from . import __version__
-from .config import Settings
+from .. import __version__
+from ..config import Settings
 
 __all__ = ["CONNECT_RETRY", "TLSAdapter", "build_session", "make_oauth1"]
 
@@ -68,7 +68,7 @@ def make_oauth1(
     """An OAuth 1.0a (HMAC-SHA1, Authorization header) auth object for requests."""
     from requests_oauthlib import OAuth1
 
-    from ._logging import protect
+    from ..observe.logs import protect
 
     protect(consumer_secret, token, token_secret)
 

@@ -1,6 +1,6 @@
 """
-etrade_sync.decode
-~~~~~~~~~~~~~~~~~~
+etrade_sync.transport.decode
+~~~~~~~~~~~~~~~~~~~~~~~~~~~~
 
 This module provides the decoding of E*TRADE answers: JSON bodies (204 or an
 empty body mean "nothing"), and the three error shapes E*TRADE uses, turned into
@@ -22,7 +22,7 @@ from xml.etree import ElementTree
 
 import requests
 
-from .errors import (
+from ..errors import (
     APIError,
     AuthenticationError,
     ClockSkewError,

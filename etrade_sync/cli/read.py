@@ -1,5 +1,5 @@
 """
-etrade_sync.cli_read
+etrade_sync.cli.read
 ~~~~~~~~~~~~~~~~~~~~
 
 This module provides the data commands of ``etrade-sync``: ``accounts``,
@@ -21,11 +21,11 @@ from decimal import Decimal
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
-from .cli import client_from_args, settings_from_args
-from .errors import ValidationError
+from ..errors import ValidationError
+from . import client_from_args, settings_from_args
 
 if TYPE_CHECKING:
-    from .client import Client
+    from ..client import Client
 
 __all__ = ["add_read_commands", "jsonable", "table"]
 
@@ -231,7 +231,7 @@ def _cmd_alerts(args: argparse.Namespace) -> int:
 
 
 def _cmd_journal(args: argparse.Namespace) -> int:
-    from .journal import OrderJournal
+    from ..journal import OrderJournal
 
     settings = settings_from_args(args)
     if not settings.journal_path.exists():

@@ -1,6 +1,6 @@
 """
-etrade_sync.demo
-~~~~~~~~~~~~~~~~
+etrade_sync.cli.demo
+~~~~~~~~~~~~~~~~~~~~
 
 This module provides ``etrade-sync demo``: a walk through a real session against
 the built-in simulator, printing each step: the login (approved automatically,
@@ -43,11 +43,11 @@ def _approve(url: str) -> str:
 
 def run_demo(*, fast: bool = False) -> int:
     """Run the walk-through; return the process exit code."""
-    from .builders import EquityOrder
-    from .client import Client
-    from .config import Settings
-    from .ratelimit import RateGate
-    from .simulator import Simulator
+    from ..builders import EquityOrder
+    from ..client import Client
+    from ..config import Settings
+    from ..ratelimit import RateGate
+    from ..simulator import Simulator
 
     pause = 0.0 if fast else 0.6
     with Simulator(enforce_rate_limits=True) as sim, tempfile.TemporaryDirectory() as tmp:

@@ -26,8 +26,8 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from . import __version__
-from .errors import (
+from .. import __version__
+from ..errors import (
     CircuitOpenError,
     ConfigurationError,
     ETradeError,
@@ -38,8 +38,8 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
-    from .client import Client
-    from .config import Settings
+    from ..client import Client
+    from ..config import Settings
 
 __all__ = ["EXIT_CODES", "client_from_args", "main", "settings_from_args"]
 
@@ -68,7 +68,7 @@ Handler = Callable[[argparse.Namespace], int]
 def settings_from_args(args: argparse.Namespace) -> Settings:
     """Settings from the environment and .env, with ``--env``, ``--store`` and
     ``--token-file`` (where the command has them) taking precedence."""
-    from .config import Settings
+    from ..config import Settings
 
     overrides: dict[str, Any] = {}
     for option, field in (
@@ -84,7 +84,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
 
 def client_from_args(args: argparse.Namespace) -> Client:
     """A client built from :func:`settings_from_args`."""
-    from .client import Client
+    from ..client import Client
 
     return Client(settings_from_args(args))
 
@@ -108,7 +108,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_simulator(args: argparse.Namespace) -> int:
-    from .simulator.__main__ import serve
+    from ..simulator.__main__ import serve
 
     argv = ["--host", args.host, "--port", str(args.port)]
     if args.enforce_rate_limits:
@@ -126,8 +126,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="count", default=0, help="log more (-vv: debug)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    from .cli_auth import add_auth_commands
-    from .cli_read import add_read_commands
+    from .auth import add_auth_commands
+    from .read import add_read_commands
 
     add_auth_commands(sub)
     add_read_commands(sub)

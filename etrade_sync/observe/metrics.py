@@ -1,6 +1,6 @@
 """
-etrade_sync.metrics
-~~~~~~~~~~~~~~~~~~~
+etrade_sync.observe.metrics
+~~~~~~~~~~~~~~~~~~~~~~~~~~~
 
 This module provides :class:`Metrics`: per-endpoint call counts, errors, retries
 and latency percentiles, recorded by the transport and reported by

@@ -1,6 +1,6 @@
 """
-etrade_sync._gate_backends
-~~~~~~~~~~~~~~~~~~~~~~~~~~
+etrade_sync.ratelimit.backends
+~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
 
 This module provides the shared buckets behind :class:`~etrade_sync.ratelimit.RateGate`
 when one consumer key is used by more than one process:
@@ -39,8 +39,8 @@ from typing import Any
 
 from pyrate_limiter import AbstractBucket, Decision, Rate, RateItem, SQLiteBucket
 
-from .config import _redact_url
-from .errors import ConfigurationError
+from ..config import _redact_url
+from ..errors import ConfigurationError
 
 __all__ = ["RedisWindowBucket", "SQLiteWindowBucket", "make_bucket", "sqlite_path"]
 

@@ -10,21 +10,21 @@ from decimal import Decimal
 from types import TracebackType
 from urllib.parse import urlencode
 
-from .accounts import AccountsApi
-from .alerts import Alert, AlertsApi
+from .accounts_api import AccountsApi
+from .alerts_api import Alert, AlertsApi
 from .book import Book
 from .clock import SimClock
 from .faults import FaultPlan
+from .limits import DEFAULT_RATE_LIMITS, RateEnforcer
 from .log import RequestLog
-from .market import MarketApi
+from .market_api import MarketApi
 from .market_data import EquityQuote
 from .oauth import OAuthService
-from .orders import OrdersApi
-from .ratelimit import DEFAULT_RATE_LIMITS, RateEnforcer
+from .orders_api import OrdersApi
 from .server import App, Route, SimHTTPServer, route
 from .state import Account, OrderRecord, Position
 from .tokens import random_consumer_key, random_consumer_secret
-from .transactions import TransactionsApi
+from .transactions_api import TransactionsApi
 
 __all__ = ["Simulator"]
 

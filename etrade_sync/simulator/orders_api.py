@@ -14,7 +14,7 @@ from .order_list import list_orders
 from .order_rules import MULTI_LEG, ParsedOrder, decide_fill, estimate_price, parse_order_request
 from .order_views import order_summary, place_payload, preview_payload
 from .state import ZERO, Account, OrderLeg, OrderRecord
-from .wire import ApiError, Call, Reply, ok, parse_body
+from .wire import ApiError, Reply, SimRequest, ok, parse_body
 
 __all__ = ["DUPLICATE_CLIENT_ORDER_ID_CODE", "OrdersApi", "Preview"]
 
@@ -153,13 +153,13 @@ class OrdersApi:
 
     # -- preview and place ---------------------------------------------------------------
 
-    def preview(self, call: Call) -> Reply:
+    def preview(self, call: SimRequest) -> Reply:
         return self._preview(call, None)
 
-    def change_preview(self, call: Call) -> Reply:
+    def change_preview(self, call: SimRequest) -> Reply:
         return self._preview(call, call.params[1])
 
-    def _preview(self, call: Call, change_of: str | None) -> Reply:
+    def _preview(self, call: SimRequest, change_of: str | None) -> Reply:
         parsed = parse_order_request(parse_body(call), "PreviewOrderRequest", self.book.market)
         with self.book.lock:
             account = self._open_account(call.params[0])
@@ -196,13 +196,13 @@ class OrdersApi:
                 "A change may not alter the order type, symbols or order actions.",
             )
 
-    def place(self, call: Call) -> Reply:
+    def place(self, call: SimRequest) -> Reply:
         return self._place(call, None)
 
-    def change_place(self, call: Call) -> Reply:
+    def change_place(self, call: SimRequest) -> Reply:
         return self._place(call, call.params[1])
 
-    def _place(self, call: Call, change_of: str | None) -> Reply:
+    def _place(self, call: SimRequest, change_of: str | None) -> Reply:
         body = parse_body(call)
         parsed = parse_order_request(body, "PlaceOrderRequest", self.book.market)
         with self.book.lock:
@@ -309,7 +309,7 @@ class OrdersApi:
 
     # -- cancel, list, get ---------------------------------------------------------------
 
-    def cancel(self, call: Call) -> Reply:
+    def cancel(self, call: SimRequest) -> Reply:
         body = parse_body(call)
         request = body.get("CancelOrderRequest")
         if not isinstance(request, dict) or request.get("orderId") in (None, ""):
@@ -340,13 +340,13 @@ class OrdersApi:
             }
         return ok(call, {"CancelOrderResponse": payload})
 
-    def get(self, call: Call) -> Reply:
+    def get(self, call: SimRequest) -> Reply:
         with self.book.lock:
             account = self.book.account(call.params[0])
             order = self._find(account, call.params[1])
             return ok(call, {"OrdersResponse": {"Order": [order_summary(call, account, order)]}})
 
-    def list_orders(self, call: Call) -> Reply:
+    def list_orders(self, call: SimRequest) -> Reply:
         return list_orders(self.book, call)
 
 

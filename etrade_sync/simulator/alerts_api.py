@@ -10,7 +10,7 @@ from urllib.parse import unquote
 
 from . import codes
 from .clock import SimClock
-from .wire import ApiError, Call, Reply, ok, query_bool, query_choice, query_int
+from .wire import ApiError, Reply, SimRequest, ok, query_bool, query_choice, query_int
 
 __all__ = ["Alert", "AlertsApi"]
 
@@ -65,7 +65,7 @@ class AlertsApi:
         self.lock = lock
         self.alerts = _seed_alerts(seed, clock.now())
 
-    def list_alerts(self, call: Call) -> Reply:
+    def list_alerts(self, call: SimRequest) -> Reply:
         count = query_int(call, "count", 25, codes.INVALID_PARAMETER, 1, 300)
         category = query_choice(call, "category", ("STOCK", "ACCOUNT"), "", codes.INVALID_PARAMETER)
         status = query_choice(
@@ -109,7 +109,7 @@ class AlertsApi:
                 return alert
         raise ApiError(404, codes.NO_RESULTS, f"Alert {alert_id} was not found.")
 
-    def details(self, call: Call) -> Reply:
+    def details(self, call: SimRequest) -> Reply:
         keep_tags = query_bool(call, "htmlTags")
         with self.lock:
             alert = self._find(unquote(call.params[0]))
@@ -133,7 +133,7 @@ class AlertsApi:
                 body["prev"] = call.link(f"/v1/user/alerts/{ordered[index - 1].alert_id}")
         return ok(call, {"AlertDetailsResponse": body})
 
-    def delete(self, call: Call) -> Reply:
+    def delete(self, call: SimRequest) -> Reply:
         ids = [part.strip() for part in unquote(call.params[0]).split(",") if part.strip()]
         failed: list[str] = []
         deleted = 0

@@ -1,6 +1,6 @@
 """
-etrade_sync.ratelimit
-~~~~~~~~~~~~~~~~~~~~~
+etrade_sync.ratelimit.gate
+~~~~~~~~~~~~~~~~~~~~~~~~~~
 
 This module provides :class:`RateGate`, which keeps requests under E*TRADE's
 per-module limits. It is a thin layer over pyrate-limiter v4: one bucket per
@@ -27,8 +27,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .config import RateSpec, Settings
-from .errors import ETradeError, RateGateError
+from ..config import RateSpec, Settings
+from ..errors import ETradeError, RateGateError
 
 __all__ = ["INTERVAL_PADDING", "CategoryStats", "RateGate"]
 
@@ -137,10 +137,10 @@ class RateGate:
             from pyrate_limiter import InMemoryBucket
 
             return InMemoryBucket(rates)
-        from . import _gate_backends
+        from . import backends
 
         try:
-            return _gate_backends.make_bucket(self.backend, self.namespace, category, rates)
+            return backends.make_bucket(self.backend, self.namespace, category, rates)
         except ETradeError:
             raise
         except Exception as exc:  # e.g. the database file cannot be created
@@ -236,7 +236,7 @@ class RateGate:
         return {"backend": self._safe_backend(), "limits": self.describe(), "categories": per}
 
     def _safe_backend(self) -> str:
-        from .config import _redact_url
+        from ..config import _redact_url
 
         return _redact_url(self.backend)
 

@@ -10,7 +10,7 @@ from . import codes
 from .book import Book
 from .state import Account, Transaction
 from .tokens import NEW_YORK
-from .wire import ApiError, Call, Reply, ok, query_choice, query_int
+from .wire import ApiError, Reply, SimRequest, ok, query_choice, query_int
 
 __all__ = ["TransactionsApi", "parse_mmddyyyy"]
 
@@ -44,7 +44,7 @@ class TransactionsApi:
             return {}
         return {"symbol": txn.symbol, "securityType": txn.security_type or "EQ"}
 
-    def _summary(self, call: Call, account: Account, txn: Transaction) -> JSONDict:
+    def _summary(self, call: SimRequest, account: Account, txn: Transaction) -> JSONDict:
         details = call.link(f"/v1/accounts/{account.account_id_key}/transactions")
         return {
             "transactionId": txn.transaction_id,
@@ -69,7 +69,7 @@ class TransactionsApi:
             "detailsURI": f"{details}/{txn.transaction_id}?storeId=0",
         }
 
-    def list_transactions(self, call: Call) -> Reply:
+    def list_transactions(self, call: SimRequest) -> Reply:
         count = query_int(call, "count", 50, codes.BAD_COUNT, 1, 50)
         order = query_choice(call, "sortOrder", ("ASC", "DESC"), "DESC", codes.BAD_SORT_ORDER)
         start_raw, end_raw = call.query.get("startDate"), call.query.get("endDate")
@@ -114,7 +114,7 @@ class TransactionsApi:
             body["Transaction"] = [self._summary(call, account, t) for t in page]
         return ok(call, {"TransactionListResponse": body})
 
-    def details(self, call: Call) -> Reply:
+    def details(self, call: SimRequest) -> Reply:
         with self.book.lock:
             account = self.book.account(call.params[0])
             for txn in account.transactions:

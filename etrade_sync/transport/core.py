@@ -1,6 +1,6 @@
 """
-etrade_sync.transport
-~~~~~~~~~~~~~~~~~~~~~
+etrade_sync.transport.core
+~~~~~~~~~~~~~~~~~~~~~~~~~~
 
 This module provides :class:`Transport`, the only place that talks HTTP. Every
 call goes through the same steps, once per attempt::
@@ -39,9 +39,8 @@ from urllib3.exceptions import (
 )
 from urllib3.util.retry import Retry
 
-from . import decode
-from .config import Settings
-from .errors import (
+from ..config import Settings
+from ..errors import (
     AuthenticationError,
     ETradeError,
     NetworkError,
@@ -50,8 +49,9 @@ from .errors import (
     ServerError,
     ValidationError,
 )
-from .ratelimit import RateGate
-from .redact import redact_path, redact_text
+from ..observe.redact import redact_path, redact_text
+from ..ratelimit import RateGate
+from . import decode
 
 __all__ = ["Call", "TokenGuard", "Transport", "check_path", "make_retry"]
 

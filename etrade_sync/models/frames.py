@@ -1,6 +1,6 @@
 """
-etrade_sync.frames
-~~~~~~~~~~~~~~~~~~
+etrade_sync.models.frames
+~~~~~~~~~~~~~~~~~~~~~~~~~
 
 This module provides :func:`to_dataframe`, which turns results (quotes,
 positions, orders, transactions, any list of etrade_sync models) into a pandas

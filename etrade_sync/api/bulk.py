@@ -1,6 +1,6 @@
 """
-etrade_sync.bulk
-~~~~~~~~~~~~~~~~
+etrade_sync.api.bulk
+~~~~~~~~~~~~~~~~~~~~
 
 This module provides helpers for notebooks and cron jobs that need many calls:
 :func:`quotes_bulk` (thousands of symbols) and :func:`balances_all` (every open
@@ -23,16 +23,16 @@ from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, overload
 
-from .api.market import (
+from ..errors import ConfigurationError, ETradeError
+from .market import (
     MAX_SYMBOLS_PER_CALL,
     InvalidSymbolError,
     QuoteResult,
     normalize_symbols,
 )
-from .errors import ConfigurationError, ETradeError
 
 if TYPE_CHECKING:
-    from .client import Client
+    from ..client import Client
 
 __all__ = ["BulkResult", "balances_all", "quotes_bulk"]
 

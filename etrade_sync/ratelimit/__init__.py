@@ -1,0 +1,13 @@
+"""
+etrade_sync.ratelimit
+~~~~~~~~~~~~~~~~~~~~~
+
+This package keeps requests under E*TRADE's per-module limits: the gate
+(:mod:`.gate`) and the shared SQLite and Redis buckets behind it (:mod:`.backends`).
+"""
+
+from __future__ import annotations
+
+from .gate import INTERVAL_PADDING, CategoryStats, RateGate
+
+__all__ = ["INTERVAL_PADDING", "CategoryStats", "RateGate"]
