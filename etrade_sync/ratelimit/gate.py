@@ -140,7 +140,9 @@ class RateGate:
         from . import backends
 
         try:
-            return backends.make_bucket(self.backend, self.namespace, category, rates)
+            return backends.make_bucket(
+                self.backend, self.namespace, category, rates, lock_timeout=self.timeout
+            )
         except ETradeError:
             raise
         except Exception as exc:  # e.g. the database file cannot be created
@@ -188,6 +190,10 @@ class RateGate:
                 stats.permits += 1
                 stats.waited += waited
                 stats.max_wait = max(stats.max_wait, waited)
+        if not granted and getattr(self._buckets[bucket], "lock_timed_out_at", 0.0) >= started:
+            from .backends import lock_busy, sqlite_path
+
+            raise lock_busy(sqlite_path(self.backend), limit)  # a stopped or hung holder
         if not granted:
             raise RateGateError(
                 f"no {category} permit within {limit:.1f} s (limits "
