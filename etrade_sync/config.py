@@ -235,9 +235,13 @@ class Settings:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise ConfigurationError(f"{name}={value!r} must be an integer >= 0", name=name)
-        if self.token_store not in _TOKEN_STORES:
+        store = self.token_store
+        if not isinstance(store, str) or not (
+            store in _TOKEN_STORES or store.startswith(("redis://", "rediss://"))
+        ):
             raise ConfigurationError(
-                f"token_store={self.token_store!r}: use one of {', '.join(_TOKEN_STORES)}",
+                f"token_store={_redact_url(str(store))!r}: use one of "
+                f"{', '.join(_TOKEN_STORES)} or redis://host:port/db",
                 name="token_store",
             )
         if self.renew_margin >= 7200:

@@ -4,14 +4,21 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v redis-server >/dev/null 2>&1; then
-    echo "installing redis-server (needed by the multi-host rate-gate tests)"
+# Real servers for the multi-host tests: redis-server (rate gate, token store) and
+# PostgreSQL (order journal), from Debian's packages.
+missing=()
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 && ! command -v pg_ctl >/dev/null 2>&1; then
+    missing+=(postgresql)
+fi
+if [ "${#missing[@]}" -gt 0 ]; then
+    echo "installing ${missing[*]} (needed by the multi-host tests)"
     if [ "$(id -u)" = "0" ]; then
-        apt-get update -qq && apt-get install -y -qq redis-server >/dev/null
+        apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null
     elif command -v sudo >/dev/null 2>&1; then
-        sudo apt-get update -qq && sudo apt-get install -y -qq redis-server >/dev/null
+        sudo apt-get update -qq && sudo apt-get install -y -qq "${missing[@]}" >/dev/null
     else
-        echo "cannot install redis-server without root; the Redis tests will fail" >&2
+        echo "cannot install ${missing[*]} without root; those tests will be skipped" >&2
     fi
 fi
 

@@ -12,6 +12,9 @@ from etrade_sync.ratelimit import RateGate
 from etrade_sync.simulator import Simulator
 from tests.support import settings_for
 
+#: redis-server and PostgreSQL fixtures (tests/servers.py), for every test directory.
+pytest_plugins = ["tests.servers"]
+
 
 @pytest.fixture
 def sim() -> Iterator[Simulator]:

@@ -5,7 +5,7 @@ etrade_sync.auth.stores
 This module provides the :class:`TokenStore` protocol, where the daily access
 token lives between processes, with :class:`MemoryTokenStore` and
 :func:`token_store_for`, which picks the store a :class:`~etrade_sync.Settings`
-asks for: the encrypted file (default) or the OS keyring.
+asks for: the encrypted file (default), the OS keyring, or Redis (every host).
 
 A store holds one token: that of one environment and consumer key. Its
 :meth:`~TokenStore.locked` section is what makes "read, decide, renew, save"
@@ -23,6 +23,7 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
+from ..config import _redact_url
 from ..errors import ETradeError
 from .token import AccessToken
 
@@ -144,8 +145,16 @@ class MemoryTokenStore:
 
 
 def token_store_for(settings: Settings) -> TokenStore:
-    """The store ``settings`` asks for (``token_store``): encrypted file or keyring."""
+    """The store ``settings`` asks for (``token_store``): file, keyring, memory or Redis."""
     kind = settings.token_store
+    if kind.startswith(("redis://", "rediss://")):
+        from .redis_store import RedisTokenStore
+
+        # a stalled holder's lock expires after one renew request's worth of time
+        ttl = settings.connect_timeout + settings.read_timeout + 15.0
+        return RedisTokenStore(
+            kind, settings.token_key, namespace=namespace_for(settings), lock_ttl=ttl
+        )
     if kind == "keyring":
         from .keyring_store import KeyringTokenStore
 
@@ -167,7 +176,7 @@ def login_command(settings: Settings, store: TokenStore) -> str:
     if settings.environment == "production":
         parts += ["--env", "production"]
     if settings.token_store != os.environ.get("ETRADE_TOKEN_STORE", "file"):
-        parts += ["--store", settings.token_store]
+        parts += ["--store", shlex.quote(_redact_url(settings.token_store))]
     env_file = os.environ.get("ETRADE_TOKEN_FILE")
     if settings.token_file is not None and (
         env_file is None or Path(env_file).expanduser() != settings.token_path

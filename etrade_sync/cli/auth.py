@@ -90,7 +90,11 @@ def add_auth_commands(sub: Any) -> None:
     """Register ``login``, ``status``, ``renew``, ``revoke`` and ``key`` on ``sub``."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--env", choices=("sandbox", "production"), help="override ETRADE_ENV")
-    common.add_argument("--store", choices=("file", "keyring"), help="override ETRADE_TOKEN_STORE")
+    common.add_argument(
+        "--store",
+        metavar="STORE",
+        help="override ETRADE_TOKEN_STORE: file, keyring or redis://host:port/db",
+    )
     common.add_argument("--token-file", metavar="PATH", help="override ETRADE_TOKEN_FILE")
 
     login = sub.add_parser(

@@ -17,7 +17,7 @@ from etrade_sync import Settings
 from etrade_sync.errors import ConfigurationError, RateGateError
 from etrade_sync.ratelimit import RateGate
 from etrade_sync.ratelimit.backends import RedisWindowBucket, make_bucket
-from tests.ratelimit.conftest import RedisServer
+from tests.servers import RedisServer
 
 MARKET_3 = {"market": ((3, 1.0),)}
 
