@@ -50,12 +50,17 @@ def _head(status: int, headers: dict[str, str], length: int | None) -> bytes:
 
 
 def answer(
-    status: int = 200, body: bytes | str = b"", content_type: str = "application/json"
+    status: int = 200,
+    body: bytes | str = b"",
+    content_type: str = "application/json",
+    *,
+    delay: float = 0.0,
 ) -> Behaviour:
-    """A plain, complete answer."""
+    """A plain, complete answer (after ``delay`` seconds)."""
     data = body.encode("utf-8", "surrogatepass") if isinstance(body, str) else body
 
     def run(conn: socket.socket, request: Received) -> None:
+        time.sleep(delay)
         conn.sendall(_head(status, {"Content-Type": content_type}, len(data)) + data)
 
     return run
