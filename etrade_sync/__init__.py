@@ -15,9 +15,8 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
-
 from . import errors
+from ._version import __version__
 from .config import Settings
 from .errors import ETradeError
 

@@ -21,8 +21,8 @@ from .api.orders import OrdersAPI
 from .auth import AuthManager, TokenStore
 from .cache import CacheSet
 from .config import Settings
-from .journal import OrderJournal
 from .observe.metrics import Metrics
+from .orders import open_journal
 from .ratelimit import RateGate
 from .transport import Transport
 from .transport.breaker import CircuitBreaker
@@ -60,9 +60,7 @@ class Client:
         self.gate = gate if gate is not None else RateGate.shared(self.settings)
         self.metrics = Metrics()
         self.cache = CacheSet(self.settings)
-        self.journal = OrderJournal(
-            self.settings.journal_path, environment=self.settings.environment
-        )
+        self.journal, self._release_journal = open_journal(self.settings)
         self.breaker = CircuitBreaker(
             self.settings.circuit_failures, self.settings.circuit_cooldown
         )
@@ -108,8 +106,9 @@ class Client:
         return json.dumps(self.stats(), default=str, **dumps_kwargs)
 
     def close(self) -> None:
-        """Close the connection pool."""
+        """Close the connection pool (and drop a simulator client's private journal)."""
         self.transport.close()
+        self._release_journal()
 
     def __enter__(self) -> Client:
         return self

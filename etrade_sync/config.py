@@ -202,6 +202,7 @@ class Settings:
     gate_timeout: float = 120.0
     renew_margin: float = 600.0
     journal_file: str | os.PathLike[str] | None = None
+    order_settle_time: float = 10.0
     circuit_failures: int = 5
     circuit_cooldown: float = 30.0
 
@@ -227,6 +228,7 @@ class Settings:
             "throttle_pause",
             "renew_margin",
             "circuit_cooldown",
+            "order_settle_time",
         ):
             self._check_number(name, minimum=0.0)
         for name in ("connect_timeout", "read_timeout", "gate_timeout"):
@@ -351,6 +353,10 @@ class Settings:
                 file_values = dotenv_values(found, interpolate=False)
         merged = {k: v for k, v in file_values.items() if v is not None}
         merged.update(env)
+        if any(v.lstrip().startswith("enc:") for v in merged.values()):
+            from .envcrypt import decrypt_environ  # encrypted values: see that module
+
+            decrypt_environ(merged, env, file_values=file_values)
         kwargs: dict[str, Any] = {}
         for var, (field, kind) in _ENV_FIELDS.items():
             raw = merged.get(var)
@@ -424,6 +430,7 @@ _ENV_FIELDS: dict[str, tuple[str, str]] = {
     "ETRADE_THROTTLE_PAUSE": ("throttle_pause", "float"),
     "ETRADE_RENEW_MARGIN": ("renew_margin", "float"),
     "ETRADE_JOURNAL_FILE": ("journal_file", "str"),
+    "ETRADE_ORDER_SETTLE_TIME": ("order_settle_time", "float"),
     "ETRADE_CIRCUIT_FAILURES": ("circuit_failures", "int"),
     "ETRADE_CIRCUIT_COOLDOWN": ("circuit_cooldown", "float"),
 }

@@ -11,10 +11,12 @@ This module provides the exception tree. Every error etrade_sync raises is an
     ├── ConfigurationError        (also ValueError) bad settings or environment
     ├── ValidationError           (also ValueError) bad input, caught before any request
     ├── NetworkError              the request never got an answer (connect, read, TLS)
+    ├── RedirectError             E*TRADE answered 3xx; redirects are never followed
     ├── JournalError              the order journal cannot be written: order not sent
     ├── RateGateError             the rate gate's backend is unreachable or a permit timed out
     ├── CircuitOpenError          the client is failing fast after a run of server failures
     ├── OrderOutcomeUnknownError  an order mutation may or may not have happened
+    ├── OrderIntentExistsError    the journal already holds this order: refused, not sent
     └── APIError                  E*TRADE answered with an error (status, code, message)
         ├── AuthenticationError   401 / oauth_problem=...
         │   ├── LoginRequiredError    the daily login is needed; the message says how
@@ -46,9 +48,11 @@ __all__ = [
     "NetworkError",
     "NotFoundError",
     "OrderError",
+    "OrderIntentExistsError",
     "OrderOutcomeUnknownError",
     "RateGateError",
     "RateLimitError",
+    "RedirectError",
     "ServerError",
     "ValidationError",
 ]
@@ -81,7 +85,41 @@ class ValidationError(ETradeError, ValueError):
 
 
 class NetworkError(ETradeError):
-    """No usable answer arrived: the connection failed, timed out or was reset."""
+    """No usable answer arrived: the connection failed, timed out or was reset.
+
+    :attr:`sent` is ``False`` only when the request certainly never reached the
+    server (connection refused, name not resolved, TLS set-up failed); ``True``
+    means it may have been received and acted upon.
+    """
+
+    def __init__(self, message: str, *, sent: bool = True) -> None:
+        super().__init__(message)
+        self.sent = sent
+
+
+class RedirectError(ETradeError):
+    """E*TRADE answered with a redirect (3xx). Redirects are never followed.
+
+    :attr:`status` and :attr:`location` are the answer's; :attr:`sent` is always
+    ``True``: the request reached a server, which may have acted on it.
+    """
+
+    sent = True
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        location: str | None = None,
+        method: str | None = None,
+        path: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.location = location
+        self.method = method
+        self.path = path
 
 
 class JournalError(ETradeError):
@@ -121,6 +159,33 @@ class OrderOutcomeUnknownError(ETradeError):
         self.account_id_key = account_id_key
         self.client_order_id = client_order_id
         self.order_id = order_id
+
+
+class OrderIntentExistsError(ETradeError):
+    """The order journal already holds this order intent, so nothing was sent.
+
+    :attr:`status` is the intent's journal status (``pending``, ``unknown`` or
+    ``done``), :attr:`command` the command that shows or settles it.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        operation: str,
+        status: str,
+        account_id_key: str,
+        client_order_id: str | None = None,
+        order_id: int | None = None,
+        command: str = "",
+    ) -> None:
+        super().__init__(message)
+        self.operation = operation
+        self.status = status
+        self.account_id_key = account_id_key
+        self.client_order_id = client_order_id
+        self.order_id = order_id
+        self.command = command
 
 
 class APIError(ETradeError):

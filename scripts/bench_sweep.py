@@ -51,7 +51,7 @@ def sweep(count: int, backend: str, workers: int) -> dict[str, Any]:
             client.auth.use_token(*sim.issue_access_token())
             sim.log.clear()
             started = time.monotonic()
-            result = quotes_bulk(client, wanted, workers=workers)
+            result = quotes_bulk(client.market, wanted, workers=workers)
             elapsed = time.monotonic() - started
         calls = sim.log.hits("/v1/market/quote/*")
         expected_calls = math.ceil(count / MAX_SYMBOLS_PER_CALL)

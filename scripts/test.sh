@@ -27,4 +27,5 @@ python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
 ruff check .
 ruff format --check .
 mypy
+lint-imports
 python -m pytest "$@"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import builtins
 import datetime as dt
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from ..errors import ValidationError
 from ..models.accounts import Account, Balance
@@ -21,6 +21,9 @@ from ..models.portfolio import PORTFOLIO_VIEWS, Portfolio, PortfolioTotals, Posi
 from ..models.transactions import Transaction, TransactionDetail
 from .base import Resource, check_account_key, segment
 from .params import MarkerGuard, check_choice, check_count, check_id, mmddyyyy
+
+if TYPE_CHECKING:
+    from .bulk import BulkResult
 
 __all__ = ["AccountsAPI"]
 
@@ -39,18 +42,28 @@ class AccountsAPI(Resource):
 
     category = "accounts"
 
+    @overload
+    def balances_all(
+        self,
+        *,
+        progress: bool = ...,
+        collect_errors: Literal[False] = ...,
+        workers: int = ...,
+    ) -> dict[str, Balance]: ...
+    @overload
+    def balances_all(
+        self, *, progress: bool = ..., collect_errors: Literal[True], workers: int = ...
+    ) -> BulkResult[str, Balance]: ...
     def balances_all(
         self, *, progress: bool = False, collect_errors: bool = False, workers: int = 4
-    ) -> Any:
+    ) -> dict[str, Balance] | BulkResult[str, Balance]:
         """Every open account's balance, through the gate and the cache; see
         :func:`etrade_sync.api.bulk.balances_all`."""
         from .bulk import balances_all
 
         if collect_errors:
-            return balances_all(
-                self._client, progress=progress, collect_errors=True, workers=workers
-            )
-        return balances_all(self._client, progress=progress, workers=workers)
+            return balances_all(self, progress=progress, collect_errors=True, workers=workers)
+        return balances_all(self, progress=progress, workers=workers)
 
     def list(self, *, fresh: bool = False) -> list[Account]:
         """Every account of the user, open and closed (see :attr:`Account.is_closed`).

@@ -10,7 +10,7 @@ add chunking, a few worker threads to hide network latency, an optional
 progress bar (``pip install 'etrade_sync[progress]'``) and a mode that collects
 failures instead of stopping at the first one::
 
-    result = quotes_bulk(client, symbols, progress=True, collect_errors=True)
+    result = quotes_bulk(client.market, symbols, progress=True, collect_errors=True)
     result.results["AAPL"].last        # what succeeded
     result.failures                    # symbol -> exception, for the rest
 """
@@ -21,10 +21,10 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar, overload
 
 from ..errors import ConfigurationError, ETradeError
-from .market import (
+from .quotes import (
     MAX_SYMBOLS_PER_CALL,
     InvalidSymbolError,
     QuoteResult,
@@ -32,13 +32,28 @@ from .market import (
 )
 
 if TYPE_CHECKING:
-    from ..client import Client
+    from ..models.accounts import Account, Balance
+    from ..models.market import Quote
 
-__all__ = ["BulkResult", "balances_all", "quotes_bulk"]
+__all__ = ["BalanceSource", "BulkResult", "QuoteSource", "balances_all", "quotes_bulk"]
 
 K = TypeVar("K")
 V = TypeVar("V")
 T = TypeVar("T")
+
+
+class QuoteSource(Protocol):
+    """What :func:`quotes_bulk` needs: ``quotes`` (``client.market``)."""
+
+    def quotes(self, symbols: list[str], *, detail: str = ...) -> QuoteResult: ...
+
+
+class BalanceSource(Protocol):
+    """What :func:`balances_all` needs: ``list`` and ``balance`` (``client.accounts``)."""
+
+    def list(self) -> list[Account]: ...
+
+    def balance(self, account_id_key: str) -> Balance: ...
 
 
 @dataclass
@@ -135,7 +150,7 @@ def _check_workers(workers: int) -> int:
 
 @overload
 def quotes_bulk(
-    client: Client,
+    market: QuoteSource,
     symbols: Iterable[str],
     *,
     detail: str = ...,
@@ -145,23 +160,23 @@ def quotes_bulk(
 ) -> QuoteResult: ...
 @overload
 def quotes_bulk(
-    client: Client,
+    market: QuoteSource,
     symbols: Iterable[str],
     *,
     detail: str = ...,
     progress: bool = ...,
     collect_errors: Literal[True],
     workers: int = ...,
-) -> BulkResult[str, Any]: ...
+) -> BulkResult[str, Quote]: ...
 def quotes_bulk(
-    client: Client,
+    market: QuoteSource,
     symbols: Iterable[str],
     *,
     detail: str = "ALL",
     progress: bool = False,
     collect_errors: bool = False,
     workers: int = 4,
-) -> QuoteResult | BulkResult[str, Any]:
+) -> QuoteResult | BulkResult[str, Quote]:
     """Quotes for any number of symbols, in requests of at most 50.
 
     Returns a :class:`~etrade_sync.api.market.QuoteResult` (symbols E*TRADE
@@ -172,7 +187,7 @@ def quotes_bulk(
     """
     workers = _check_workers(workers)
     wanted: list[str] = []
-    bulk: BulkResult[str, Any] = BulkResult()
+    bulk: BulkResult[str, Quote] = BulkResult()
     for raw in symbols:
         try:
             wanted.extend(normalize_symbols([raw]))
@@ -189,7 +204,7 @@ def quotes_bulk(
     bar = _Progress(progress, len(wanted), "quotes", "sym")
 
     def fetch(chunk: list[str]) -> None:
-        got = client.market.quotes(chunk, detail=detail)
+        got = market.quotes(chunk, detail=detail)
         with lock:
             merged.update(got)
             merged.errors.update(got.errors)
@@ -226,27 +241,27 @@ def quotes_bulk(
 
 @overload
 def balances_all(
-    client: Client,
+    accounts: BalanceSource,
     *,
     progress: bool = ...,
     collect_errors: Literal[False] = ...,
     workers: int = ...,
-) -> dict[str, Any]: ...
+) -> dict[str, Balance]: ...
 @overload
 def balances_all(
-    client: Client,
+    accounts: BalanceSource,
     *,
     progress: bool = ...,
     collect_errors: Literal[True],
     workers: int = ...,
-) -> BulkResult[str, Any]: ...
+) -> BulkResult[str, Balance]: ...
 def balances_all(
-    client: Client,
+    accounts: BalanceSource,
     *,
     progress: bool = False,
     collect_errors: bool = False,
     workers: int = 2,
-) -> dict[str, Any] | BulkResult[str, Any]:
+) -> dict[str, Balance] | BulkResult[str, Balance]:
     """The balance of every open account, keyed by ``account_id_key``.
 
     The account list itself must be read; if that fails the error is raised
@@ -254,13 +269,13 @@ def balances_all(
     when they are fresh enough (``Settings.balance_ttl``).
     """
     workers = _check_workers(workers)
-    keys = [a.account_id_key for a in client.accounts.list() if not a.is_closed]
-    bulk: BulkResult[str, Any] = BulkResult()
+    keys = [a.account_id_key for a in accounts.list() if not a.is_closed]
+    bulk: BulkResult[str, Balance] = BulkResult()
     lock = threading.Lock()
     bar = _Progress(progress, len(keys), "balances", "acct")
 
     def fetch(key: str) -> None:
-        balance = client.accounts.balance(key)
+        balance = accounts.balance(key)
         with lock:
             bulk.results[key] = balance
         bar.update(1)

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import builtins
 import datetime as dt
-import re
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from ..builders.symbols import OptionSymbol
 from ..errors import APIError, ValidationError
@@ -24,6 +23,17 @@ from ..models.options import EXPIRY_TYPES, OPTION_CATEGORIES, OptionChain, Optio
 from .base import Resource, segment
 from .params import check_choice, check_count
 
+if TYPE_CHECKING:
+    from .bulk import BulkResult
+
+from .quotes import (
+    MAX_SYMBOLS_PER_CALL,
+    QUOTE_SYMBOL_RE,
+    InvalidSymbolError,
+    QuoteResult,
+    normalize_symbols,
+)
+
 __all__ = [
     "MAX_SYMBOLS_PER_CALL",
     "InvalidSymbolError",
@@ -32,97 +42,10 @@ __all__ = [
     "normalize_symbols",
 ]
 
-#: E*TRADE answers at most 50 symbols per call (with overrideSymbolCount=true).
-MAX_SYMBOLS_PER_CALL = 50
 #: Without overrideSymbolCount E*TRADE takes 25.
 DEFAULT_SYMBOLS_PER_CALL = 25
 #: Lookup answers meaning "nothing matched".
 _LOOKUP_NO_MATCH_CODES = frozenset({10033})
-
-_SYMBOL_RE = re.compile(r"^[A-Z0-9][A-Z0-9.\-^]{0,63}$")
-_OSI_LIKE_RE = re.compile(r"\d{6}[CP]\d{8}$")
-
-
-class InvalidSymbolError(APIError):
-    """E*TRADE gave no quote for :attr:`symbol` (it answers 200 with a message)."""
-
-    def __init__(self, symbol: str, message: str, *, code: int | None = None) -> None:
-        self.symbol = symbol
-        super().__init__(message, status=200, code=code, method="GET", path="/v1/market/quote")
-
-    def _describe(self) -> str:
-        return f"no quote for {self.symbol}: {self.message}"
-
-
-class QuoteResult(dict[str, Quote]):
-    """``symbol -> Quote`` for the symbols that got a quote.
-
-    :attr:`errors` maps each symbol E*TRADE refused to its message (e.g. code 1002,
-    "APPL is an invalid symbol"); :attr:`messages` holds every message. Option
-    quotes are keyed by E*TRADE's option symbol (``IBM:2018:8:17:CALL:200.000000``).
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.errors: dict[str, QuoteMessage] = {}
-        self.messages: list[QuoteMessage] = []
-
-    def to_dataframe(self, *, decimals: str = "float") -> Any:
-        """The quotes as a pandas DataFrame indexed by symbol (needs the pandas extra)."""
-        from ..models.frames import to_dataframe
-
-        return to_dataframe(self, decimals=decimals)
-
-    def _repr_html_(self) -> str:
-        from ..models.frames import flatten, html_table
-
-        keep = ("symbol", "last", "bid", "ask", "change", "change_pct", "volume", "status")
-        rows = [{k: flatten(q, decimals="decimal").get(k) for k in keep} for q in self.values()]
-        rows += [
-            {"symbol": s, "status": f"refused: {m.description}"} for s, m in self.errors.items()
-        ]
-        return html_table(rows, title=f"{len(self)} quotes, {len(self.errors)} refused")
-
-
-def normalize_symbols(symbols: str | OptionSymbol | Iterable[str | OptionSymbol]) -> list[str]:
-    """Upper-case, de-duplicated symbols in order; bad ones raise ValidationError.
-
-    Option symbols may be :class:`OptionSymbol` values or any spelling it parses
-    (OSI included); they are sent in E*TRADE's spelling.
-    """
-    items = [symbols] if isinstance(symbols, str | OptionSymbol) else list(symbols)
-    out: list[str] = []
-    seen: set[str] = set()
-    for raw in items:
-        symbol = _normalize_one(raw)
-        if symbol not in seen:
-            seen.add(symbol)
-            out.append(symbol)
-    if not out:
-        raise ValidationError("no symbols given", field="symbols")
-    return out
-
-
-def _normalize_one(raw: Any) -> str:
-    if isinstance(raw, OptionSymbol):
-        return raw.etrade
-    if not isinstance(raw, str):
-        raise ValidationError(f"symbol {raw!r} is not a string", field="symbols")
-    symbol = raw.strip().upper()
-    if ":" in symbol or _OSI_LIKE_RE.search(symbol):
-        try:
-            return OptionSymbol.parse(symbol).etrade
-        except ValidationError as exc:
-            raise ValidationError(str(exc), field="symbols") from None
-    if "/" in symbol:
-        raise ValidationError(
-            f"symbol {raw!r} contains '/', which cannot be sent in E*TRADE's quote path; "
-            f"write share classes with a dot (BRK.B)",
-            field="symbols",
-        )
-    if not _SYMBOL_RE.match(symbol):
-        raise ValidationError(f"symbol {raw!r} is not a ticker or option symbol", field="symbols")
-    return symbol
 
 
 class MarketAPI(Resource):
@@ -270,6 +193,26 @@ class MarketAPI(Resource):
         data = self._get("/v1/market/optionchains", "market.option_chain", params)
         return OptionChain.from_api(data, symbol=underlier)
 
+    @overload
+    def quotes_bulk(
+        self,
+        symbols: Iterable[str],
+        *,
+        detail: str = ...,
+        progress: bool = ...,
+        collect_errors: Literal[False] = ...,
+        workers: int = ...,
+    ) -> QuoteResult: ...
+    @overload
+    def quotes_bulk(
+        self,
+        symbols: Iterable[str],
+        *,
+        detail: str = ...,
+        progress: bool = ...,
+        collect_errors: Literal[True],
+        workers: int = ...,
+    ) -> BulkResult[str, Quote]: ...
     def quotes_bulk(
         self,
         symbols: Iterable[str],
@@ -278,21 +221,21 @@ class MarketAPI(Resource):
         progress: bool = False,
         collect_errors: bool = False,
         workers: int = 4,
-    ) -> Any:
+    ) -> QuoteResult | BulkResult[str, Quote]:
         """Quotes for thousands of symbols through the gate and the cache, optionally with
         a progress bar; see :func:`etrade_sync.api.bulk.quotes_bulk`."""
         from .bulk import quotes_bulk
 
         if collect_errors:
             return quotes_bulk(
-                self._client,
+                self,
                 symbols,
                 detail=detail,
                 progress=progress,
                 collect_errors=True,
                 workers=workers,
             )
-        return quotes_bulk(self._client, symbols, detail=detail, progress=progress, workers=workers)
+        return quotes_bulk(self, symbols, detail=detail, progress=progress, workers=workers)
 
     def option_expirations(
         self, symbol: str, *, expiry_type: str | None = None, fresh: bool = False
@@ -327,7 +270,7 @@ def _detail_flag(detail: str) -> str:
 
 def _underlier(symbol: str) -> str:
     text = symbol.strip().upper() if isinstance(symbol, str) else ""
-    if not _SYMBOL_RE.match(text):
+    if not QUOTE_SYMBOL_RE.match(text):
         raise ValidationError(f"symbol {symbol!r} is not a ticker", field="symbol")
     return text
 

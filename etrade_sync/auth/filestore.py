@@ -38,7 +38,7 @@ from cryptography.fernet import InvalidToken
 
 from ..errors import ConfigurationError
 from .keys import KEY_VARIABLE, KdfParams, TokenCipher, missing_key_error, parse_keys
-from .stores import LOCK_TIMEOUT, TokenStoreError, file_section, thread_section
+from .store_common import LOCK_TIMEOUT, TokenStoreError, file_section, thread_section
 from .token import AccessToken
 
 __all__ = ["FORMAT", "EncryptedFileStore"]

@@ -22,7 +22,7 @@ from typing import Any
 
 from ..config import default_data_dir
 from ..errors import ConfigurationError
-from .stores import LOCK_TIMEOUT, TokenStoreError, file_section, thread_section
+from .store_common import LOCK_TIMEOUT, TokenStoreError, file_section, thread_section
 from .token import AccessToken
 
 __all__ = ["SERVICE", "KeyringTokenStore"]

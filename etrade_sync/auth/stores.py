@@ -18,13 +18,12 @@ import hashlib
 import os
 import shlex
 import threading
-from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from ..config import _redact_url
-from ..errors import ETradeError
+from .store_common import LOCK_TIMEOUT, TokenStoreError, thread_section
 from .token import AccessToken
 
 if TYPE_CHECKING:
@@ -39,13 +38,6 @@ __all__ = [
     "namespace_for",
     "token_store_for",
 ]
-
-#: How long a store waits for its lock by default (a renew holds it for one request).
-LOCK_TIMEOUT = 60.0
-
-
-class TokenStoreError(ETradeError):
-    """The token store could not be read, written or locked."""
 
 
 @runtime_checkable
@@ -75,34 +67,6 @@ class TokenStore(Protocol):
 
     def describe(self) -> str:
         """Where the token is kept, for messages (no secrets)."""
-
-
-@contextmanager
-def thread_section(lock: threading.RLock, timeout: float, *, waiting_for: str) -> Iterator[None]:
-    """``lock`` held for the block; TokenStoreError naming ``waiting_for`` on timeout."""
-    if not lock.acquire(timeout=timeout):
-        raise TokenStoreError(f"timed out after {timeout:.0f} s waiting for {waiting_for}")
-    try:
-        yield
-    finally:
-        lock.release()
-
-
-@contextmanager
-def file_section(lock: Any, timeout: float, *, waiting_for: str) -> Iterator[None]:
-    """The :class:`filelock.FileLock` ``lock`` held for the block; TokenStoreError on timeout."""
-    from filelock import Timeout
-
-    try:
-        lock.acquire(timeout=timeout)
-    except Timeout:
-        raise TokenStoreError(
-            f"timed out after {timeout:.0f} s waiting for {waiting_for}"
-        ) from None
-    try:
-        yield
-    finally:
-        lock.release()
 
 
 def namespace_for(settings: Settings) -> str:

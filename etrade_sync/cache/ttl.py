@@ -169,9 +169,13 @@ class TTLResponseCache(Generic[K, V]):
                     self._wait_for(self._flights[key][-1])
                 else:
                     self._hits += 1
+                    if log.isEnabledFor(logging.DEBUG):
+                        _log_outcome(self.name, 1, 0)
                     return value
             self._misses += 1
             flight = self._start(key)
+        if log.isEnabledFor(logging.DEBUG):
+            _log_outcome(self.name, 0, 1)
         try:
             value = fetch()
         except BaseException as exc:
@@ -233,6 +237,9 @@ class TTLResponseCache(Generic[K, V]):
             pending = self._await_others(theirs, found) if theirs else []
             pending = [k for k in pending if k not in settled]
             fresh = False
+        if log.isEnabledFor(logging.DEBUG):
+            fetched = len(settled)
+            _log_outcome(self.name, len(wanted) - fetched, fetched)
         return {k: found[k] for k in wanted if k in found}
 
     def _fetch_batch(
@@ -364,6 +371,19 @@ class TTLResponseCache(Generic[K, V]):
             f"TTLResponseCache({self.name!r}, ttl={self.ttl:g}, size={s.size}, "
             f"hits={s.hits}, misses={s.misses})"
         )
+
+
+def _log_outcome(name: str, hits: int, misses: int) -> None:
+    """One DEBUG record per lookup, with the fields of :mod:`etrade_sync.observe.jsonlog`."""
+    outcome = "hit" if not misses else "miss" if not hits else "partial"
+    log.debug(
+        "cache %s: %s (%d cached, %d fetched)",
+        name,
+        outcome,
+        hits,
+        misses,
+        extra={"cache": outcome, "cache_name": name, "hits": hits, "misses": misses},
+    )
 
 
 class CacheSet:

@@ -22,11 +22,11 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
 
-from .. import __version__
+from .._version import __version__
 from ..errors import (
     CircuitOpenError,
     ConfigurationError,
@@ -36,57 +36,20 @@ from ..errors import (
     RateGateError,
     ValidationError,
 )
-
-if TYPE_CHECKING:
-    from ..client import Client
-    from ..config import Settings
+from .common import (
+    EXIT_CODES,
+    EXIT_ERROR,
+    EXIT_LOGIN,
+    EXIT_THROTTLED,
+    EXIT_UNKNOWN_OUTCOME,
+    EXIT_USAGE,
+    client_from_args,
+    settings_from_args,
+)
 
 __all__ = ["EXIT_CODES", "client_from_args", "main", "settings_from_args"]
 
-EXIT_OK = 0
-EXIT_ERROR = 1
-EXIT_USAGE = 2
-EXIT_LOGIN = 3
-EXIT_THROTTLED = 4
-EXIT_UNKNOWN_OUTCOME = 5
-EXIT_INACTIVE = 6
-
-#: Exit codes by meaning; documented in the README.
-EXIT_CODES = {
-    "ok": EXIT_OK,
-    "error": EXIT_ERROR,
-    "usage": EXIT_USAGE,
-    "login_required": EXIT_LOGIN,
-    "throttled": EXIT_THROTTLED,
-    "order_outcome_unknown": EXIT_UNKNOWN_OUTCOME,
-    "token_inactive": EXIT_INACTIVE,
-}
-
 Handler = Callable[[argparse.Namespace], int]
-
-
-def settings_from_args(args: argparse.Namespace) -> Settings:
-    """Settings from the environment and .env, with ``--env``, ``--store`` and
-    ``--token-file`` (where the command has them) taking precedence."""
-    from ..config import Settings
-
-    overrides: dict[str, Any] = {}
-    for option, field in (
-        ("env", "environment"),
-        ("store", "token_store"),
-        ("token_file", "token_file"),
-    ):
-        value = getattr(args, option, None)
-        if value:
-            overrides[field] = value
-    return Settings.from_env(**overrides)
-
-
-def client_from_args(args: argparse.Namespace) -> Client:
-    """A client built from :func:`settings_from_args`."""
-    from ..client import Client
-
-    return Client(settings_from_args(args))
 
 
 def _exit_code(error: ETradeError) -> int:
@@ -128,9 +91,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     from .auth import add_auth_commands
     from .read import add_read_commands
+    from .secrets import add_secret_commands
 
     add_auth_commands(sub)
     add_read_commands(sub)
+    add_secret_commands(sub)
 
     demo = sub.add_parser("demo", help="walk through a session against the built-in simulator")
     demo.add_argument("--fast", action="store_true", help="skip the pauses between steps")
@@ -148,7 +113,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     level = {0: logging.WARNING, 1: logging.INFO}.get(args.verbose, logging.DEBUG)
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    if os.environ.get("ETRADE_LOG_FORMAT", "").strip().lower() == "json":
+        from ..observe.jsonlog import setup_logging
+
+        setup_logging(level, format="json")  # one JSON object per line on stderr
+    else:
+        logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     handler: Handler | None = getattr(args, "handler", None)
     if handler is None:
         parser.print_help()

@@ -17,7 +17,7 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
-from . import EXIT_INACTIVE, EXIT_LOGIN, EXIT_OK, client_from_args
+from .common import EXIT_INACTIVE, EXIT_LOGIN, EXIT_OK, client_from_args
 
 if TYPE_CHECKING:
     from ..auth import AuthStatus

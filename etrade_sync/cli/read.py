@@ -22,7 +22,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ValidationError
-from . import client_from_args, settings_from_args
+from .common import client_from_args, settings_from_args
 
 if TYPE_CHECKING:
     from ..client import Client
@@ -231,13 +231,15 @@ def _cmd_alerts(args: argparse.Namespace) -> int:
 
 
 def _cmd_journal(args: argparse.Namespace) -> int:
-    from ..journal import OrderJournal
+    from ..orders import OrderJournal, api_host
 
     settings = settings_from_args(args)
     if not settings.journal_path.exists():
         print(f"no journal yet at {settings.journal_path}")
         return 0
-    journal = OrderJournal(settings.journal_path, environment=settings.environment)
+    journal = OrderJournal(
+        settings.journal_path, environment=settings.environment, api_host=api_host(settings)
+    )
     entries = journal.unresolved() if args.unresolved else journal.entries(limit=args.limit)
     rows = [
         (

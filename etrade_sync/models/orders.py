@@ -27,6 +27,7 @@ __all__ = [
     "OrderInstrument",
     "PlacedOrder",
     "Preview",
+    "order_ids_from",
 ]
 
 #: ``status`` values E*TRADE documents (others are kept as they come).
@@ -279,6 +280,25 @@ def _total(values: Any) -> Decimal | None:
     return sum(present, Decimal(0)) if present else None
 
 
+def order_ids_from(data: Any) -> tuple[int, ...]:
+    """The order ids in an answer to place or change-place: the one parser of them.
+
+    Reads ``PlaceOrderResponse.OrderIds`` (a list or a lone object; ids as numbers or
+    numeric strings), else a top-level ``orderId``; keeps only positive ids.
+    """
+    body = data.get("PlaceOrderResponse", data) if isinstance(data, Mapping) else None
+    if not isinstance(body, Mapping):
+        return ()
+    ids = [
+        to_int(row.get("orderId"))
+        for row in as_list(body.get("OrderIds"))
+        if isinstance(row, Mapping)
+    ]
+    if not ids:
+        ids = [to_int(body.get("orderId"))]
+    return tuple(dict.fromkeys(i for i in ids if i is not None and i > 0))
+
+
 @dataclasses.dataclass(frozen=True)
 class PlacedOrder(Model):
     """The answer to a place (or change-place): the new :attr:`order_id`.
@@ -310,14 +330,9 @@ class PlacedOrder(Model):
         body = data.get("PlaceOrderResponse", data)
         body = body if isinstance(body, Mapping) else {}
         details = _details(body.get("Order"))
-        ids = [
-            to_int(row.get("orderId"))
-            for row in as_list(body.get("OrderIds"))
-            if isinstance(row, Mapping)
-        ]
-        order_ids = tuple(i for i in ids if i is not None)
+        order_ids = order_ids_from(data)
         return cls(
-            order_id=order_ids[0] if order_ids else to_int(body.get("orderId")) or 0,
+            order_id=order_ids[0] if order_ids else 0,
             client_order_id=client_order_id,
             account_id_key=account_id_key,
             order_ids=order_ids,

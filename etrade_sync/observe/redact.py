@@ -20,6 +20,8 @@ _OAUTH_PARAM_RE = re.compile(
     r"\s*[=:]\s*\"?)([^\"&,\s]+)",
     re.I,
 )
+#: oauthlib's DEBUG line "Signature: <base64>" (for users who lower its logger again).
+_SIGNATURE_LINE_RE = re.compile(r"(\bSignature:\s*)(\S+)")
 
 
 def short_key(value: str | None) -> str:
@@ -38,6 +40,7 @@ def redact_path(path: str) -> str:
 def redact_text(text: str, secrets: tuple[str | None, ...] = ()) -> str:
     """Replace OAuth parameter values and the given secret strings with ``***``."""
     out = _OAUTH_PARAM_RE.sub(lambda m: m.group(1) + "***", text)
+    out = _SIGNATURE_LINE_RE.sub(lambda m: m.group(1) + "***", out)
     for secret in secrets:
         if secret and len(secret) >= 4:
             out = out.replace(secret, "***")

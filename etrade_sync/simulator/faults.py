@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import Any
 
+from .codes import DUPLICATE_CLIENT_ORDER_ID_CODE
+
 __all__ = ["Fault", "FaultPlan"]
 
 
@@ -83,6 +85,28 @@ class Fault:
     def commit_then_status(cls, code: int = 503) -> Fault:
         """Process the request fully, then answer ``code`` with an Error body."""
         return cls("commit_then_status", code=code)
+
+    @classmethod
+    def redirect(cls, code: int = 307, location: str = "http://127.0.0.1:9/") -> Fault:
+        """Answer a redirect (``code`` 301/302/303/307/308) to ``location``, not processed."""
+        if not 300 <= code < 400:
+            raise ValueError("a redirect code is 3xx")
+        return cls("status", code=code, body="", headers=(("Location", location),))
+
+    @classmethod
+    def duplicate(cls) -> Fault:
+        """E*TRADE's refusal of a reused clientOrderId (400, code 1079), not processed."""
+        return cls(
+            "status",
+            code=400,
+            body={
+                "Error": {
+                    "code": DUPLICATE_CLIENT_ORDER_ID_CODE,
+                    "message": "The client order id has already been used for an order "
+                    "in this account.",
+                }
+            },
+        )
 
     @classmethod
     def delay(cls, seconds: float) -> Fault:

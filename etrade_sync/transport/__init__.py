@@ -9,6 +9,6 @@ answers and errors (:mod:`.decode`) and the circuit breaker (:mod:`.breaker`).
 
 from __future__ import annotations
 
-from .core import Call, TokenGuard, Transport, make_retry
+from .core import Call, PermitGate, TokenGuard, Transport, make_retry
 
-__all__ = ["Call", "TokenGuard", "Transport", "make_retry"]
+__all__ = ["Call", "PermitGate", "TokenGuard", "Transport", "make_retry"]

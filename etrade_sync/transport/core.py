@@ -12,10 +12,14 @@ call goes through the same steps, once per attempt::
             goes back to "gate", so each attempt has its own permit and signature
     decode  JSON; 204 or an empty body is None; errors become typed exceptions
 
-Each :class:`Call` says whether it is safe to repeat. Unsafe calls (order
-preview, place, change, cancel) are never sent twice once they may have reached
-E*TRADE; an order mutation without a definite answer raises
-:class:`~etrade_sync.errors.OrderOutcomeUnknownError`.
+Each :class:`Call` says whether it is safe to repeat. Unsafe calls are never
+sent twice once they may have reached the server: a failure then says whether
+the request may have been received (:attr:`NetworkError.sent
+<etrade_sync.errors.NetworkError>`), and the caller (for orders, the
+:mod:`etrade_sync.orders` package) decides what that means. Redirects are never
+followed: every request goes out with ``allow_redirects=False`` and a 3xx answer
+raises :class:`~etrade_sync.errors.RedirectError`. The transport knows nothing
+about orders.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import unquote
 
@@ -44,16 +48,16 @@ from ..errors import (
     AuthenticationError,
     ETradeError,
     NetworkError,
-    OrderOutcomeUnknownError,
     RateLimitError,
+    RedirectError,
     ServerError,
     ValidationError,
 )
+from ..observe.jsonlog import call_fields, log_call
 from ..observe.redact import redact_path, redact_text
-from ..ratelimit import RateGate
 from . import decode
 
-__all__ = ["Call", "TokenGuard", "Transport", "check_path", "make_retry"]
+__all__ = ["Call", "PermitGate", "TokenGuard", "Transport", "check_path", "make_retry"]
 
 log = logging.getLogger("etrade_sync")
 
@@ -116,9 +120,8 @@ def make_retry(settings: Settings) -> Retry:
 class Call:
     """One API call: what to send and how it may be treated.
 
-    ``safe`` means the call may be repeated (reads). ``mutation`` marks order
-    place/change/cancel: an unknown outcome there raises
-    :class:`~etrade_sync.errors.OrderOutcomeUnknownError` carrying ``context``.
+    ``safe`` means the call may be repeated (reads). An unsafe call is sent at
+    most once after it may have reached the server.
     """
 
     method: str
@@ -128,8 +131,6 @@ class Call:
     safe: bool
     params: Mapping[str, Any] | None = None
     json: Any = None
-    mutation: bool = False
-    context: Mapping[str, Any] = field(default_factory=dict)
     base: str = "api"
     signed: bool = True
 
@@ -147,6 +148,13 @@ class TokenGuard(Protocol):
         """Handle a 401; return True when the token was renewed and a retry may work."""
 
 
+class PermitGate(Protocol):
+    """The rate gate as the transport sees it (implemented in ``ratelimit``)."""
+
+    def acquire(self, category: str, *, timeout: float | None = None) -> float:
+        """Block until a permit for ``category`` is granted; return the seconds waited."""
+
+
 class _Recorder(Protocol):
     def record(
         self, name: str, *, latency: float, error: str | None, retries: int, status: int | None
@@ -160,7 +168,7 @@ class Transport:
         self,
         settings: Settings,
         session: requests.Session,
-        gate: RateGate,
+        gate: PermitGate,
         *,
         guard: TokenGuard | None = None,
         recorder: _Recorder | None = None,
@@ -202,6 +210,7 @@ class Transport:
         renewed = False
         error_name: str | None = None
         status: int | None = None
+        gate_wait = 0.0
         try:
             while True:
                 attempts += 1
@@ -209,21 +218,27 @@ class Transport:
                     self.breaker.before_call(call.name)
                 if call.signed and auth is None and self.guard is not None:
                     self.guard.before_request()
+                waited = 0.0
                 if call.category != "oauth":
-                    self.gate.acquire(call.category)
+                    waited = self.gate.acquire(call.category) or 0.0
+                    gate_wait += waited
                 try:
-                    response = self._send(call, auth)
+                    response = self._send(call, auth, attempt=attempts, gate_wait=waited)
                 except requests.RequestException as exc:
                     failure = self._network_failure(call, exc)
                     if self.breaker is not None:
                         self.breaker.record_failure(call.name)
-                    if not call.safe or isinstance(failure, OrderOutcomeUnknownError):
+                    if not call.safe:
                         raise failure from exc
                     retry = self._next_retry(retry, call, failure, error=ProtocolError(str(exc)))
                     self._pause(retry.get_backoff_time(), call, f"{type(exc).__name__}")
                     continue
                 status = response.status_code
                 self._check_clock(response)
+                if response.is_redirect or 300 <= status < 400:
+                    if self.breaker is not None:
+                        self.breaker.record_success(call.name)
+                    raise _redirect(call, response)
                 if response.ok:
                     if self.breaker is not None:
                         self.breaker.record_success(call.name)
@@ -256,8 +271,6 @@ class Transport:
                         error.args = (error._describe(),)
                     raise error
                 retryable = status in RETRY_STATUSES or isinstance(error, RateLimitError)
-                if call.mutation and isinstance(error, ServerError):
-                    raise self._outcome_unknown(call, f"HTTP {status}: {error.message}") from error
                 if not (retryable and call.safe):
                     raise error
                 retry = self._next_retry(retry, call, error, response=response)
@@ -266,14 +279,17 @@ class Transport:
             error_name = type(exc).__name__
             raise
         finally:
+            latency = time.monotonic() - started
             if self.recorder is not None:
                 self.recorder.record(
                     call.name,
-                    latency=time.monotonic() - started,
+                    latency=latency,
                     error=error_name,
                     retries=attempts - 1,
                     status=status,
                 )
+            if log.isEnabledFor(logging.DEBUG):
+                log_call(log, call, status, attempts, latency, gate_wait, error_name)
 
     def call_json(self, call: Call) -> Any:
         """Send ``call`` and decode its JSON body (``None`` for 204 or empty)."""
@@ -285,8 +301,14 @@ class Transport:
 
     # -- steps ---------------------------------------------------------------------
 
-    def _send(self, call: Call, auth: Any) -> requests.Response:
-        kwargs: dict[str, Any] = {"params": call.params, "timeout": self.timeout}
+    def _send(
+        self, call: Call, auth: Any, *, attempt: int = 1, gate_wait: float = 0.0
+    ) -> requests.Response:
+        kwargs: dict[str, Any] = {
+            "params": call.params,
+            "timeout": self.timeout,
+            "allow_redirects": False,
+        }
         if auth is not None:
             kwargs["auth"] = auth
         if call.json is not None:
@@ -295,12 +317,16 @@ class Transport:
             log.debug("-> %s %s", call.method, redact_path(call.path))
         response = self.session.request(call.method, self.url_for(call), **kwargs)
         if log.isEnabledFor(logging.DEBUG):
+            elapsed = response.elapsed.total_seconds() * 1000
+            fields = call_fields(call, status=response.status_code, attempt=attempt)
+            fields.update(latency_ms=round(elapsed, 3), gate_wait_ms=round(gate_wait * 1000, 3))
             log.debug(
                 "<- %s %s %s in %.0f ms",
                 response.status_code,
                 call.method,
-                redact_path(call.path),
-                response.elapsed.total_seconds() * 1000,
+                fields["path"],
+                elapsed,
+                extra=fields,
             )
         return response
 
@@ -342,26 +368,11 @@ class Transport:
         if seconds > 0:
             self._sleep(seconds)
 
-    def _network_failure(self, call: Call, exc: requests.RequestException) -> ETradeError:
+    def _network_failure(self, call: Call, exc: requests.RequestException) -> NetworkError:
         where = f"{call.method} {redact_path(call.path)}"
         if _never_sent(exc):
-            return NetworkError(f"could not connect for {where}: {_describe(exc)}")
-        if call.mutation:
-            return self._outcome_unknown(call, _describe(exc))
-        return NetworkError(f"no answer to {where}: {_describe(exc)}")
-
-    def _outcome_unknown(self, call: Call, why: str) -> OrderOutcomeUnknownError:
-        ctx = call.context
-        cid = ctx.get("client_order_id")
-        return OrderOutcomeUnknownError(
-            f"{call.name}: no definite answer from E*TRADE ({why}); the order may or may not "
-            f"have been {'placed' if 'place' in call.name else 'changed'}. Do not resend it: "
-            f"call client.orders.resolve(account_id_key, {cid!r}) to find out.",
-            operation=call.name,
-            account_id_key=ctx.get("account_id_key"),
-            client_order_id=cid,
-            order_id=ctx.get("order_id"),
-        )
+            return NetworkError(f"could not connect for {where}: {_describe(exc)}", sent=False)
+        return NetworkError(f"no answer to {where}: {_describe(exc)}", sent=True)
 
     def _check_clock(self, response: requests.Response) -> None:
         header = response.headers.get("Date")
@@ -380,6 +391,21 @@ class Transport:
                 "5 minutes off are refused. Sync the clock (NTP).",
                 skew,
             )
+
+
+def _redirect(call: Call, response: requests.Response) -> RedirectError:
+    """A 3xx answer as a typed error; the redirect is never followed."""
+    location = response.headers.get("Location")
+    where = f"{call.method} {redact_path(call.path)}"
+    shown = redact_path(redact_text(location))[:200] if location else "no Location"
+    return RedirectError(
+        f"E*TRADE answered HTTP {response.status_code} to {where} (redirect to {shown}); "
+        f"redirects are never followed",
+        status=response.status_code,
+        location=redact_text(location) if location else None,
+        method=call.method,
+        path=redact_path(call.path),
+    )
 
 
 def _never_sent(exc: requests.RequestException) -> bool:

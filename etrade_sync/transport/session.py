@@ -23,7 +23,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from .. import __version__
+from .._version import __version__
 from ..config import Settings
 
 __all__ = ["CONNECT_RETRY", "TLSAdapter", "build_session", "make_oauth1"]

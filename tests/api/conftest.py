@@ -14,7 +14,7 @@ import pytest
 from etrade_sync import Settings
 from etrade_sync.cache import CacheSet
 from etrade_sync.client import Client
-from etrade_sync.journal import OrderJournal
+from etrade_sync.orders import OrderJournal
 from etrade_sync.simulator import Simulator
 from etrade_sync.transport import Call
 

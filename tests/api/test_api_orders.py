@@ -14,6 +14,7 @@ from etrade_sync.client import Client
 from etrade_sync.errors import (
     DuplicateOrderError,
     OrderError,
+    OrderIntentExistsError,
     OrderOutcomeUnknownError,
     ValidationError,
 )
@@ -141,10 +142,14 @@ def test_a_reused_client_order_id_is_refused(
 ) -> None:
     first = resting_buy()
     preview = fast_client.orders.preview(margin_key, first)
-    fast_client.orders.place(margin_key, preview)
-    with pytest.raises(DuplicateOrderError) as info:
+    placed = fast_client.orders.place(margin_key, preview)
+    place_glob = "/v1/accounts/*/orders/place"
+    with pytest.raises(OrderIntentExistsError) as info:
         fast_client.orders.place(margin_key, preview)  # the same order, sent twice
-    assert info.value.code == 1079
+    assert info.value.status == "done"
+    assert info.value.order_id == placed.order_id
+    assert "etrade-sync resolve" in str(info.value)
+    assert sim.log.hits(place_glob) == 1  # refused locally: never sent
     again = resting_buy("MSFT", client_order_id=first.client_order_id)
     with pytest.raises(DuplicateOrderError):
         fast_client.orders.preview(margin_key, again)

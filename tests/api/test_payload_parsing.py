@@ -299,8 +299,8 @@ def test_preview_then_place_echoes_the_previewed_body(
     place_call = scripted.calls[-1]
     expected = dict(request["PreviewOrderRequest"], PreviewIds=[{"previewId": 266606056106}])
     assert place_call.json == {"PlaceOrderRequest": expected}
-    assert place_call.mutation and not place_call.safe
-    assert place_call.context["client_order_id"] == "abc123"
+    assert not place_call.safe
+    assert fake_client.journal.find(KEY, "abc123").order_id == 673
     assert placed.order_id == 673
     assert placed.client_order_id == "abc123"
     assert [m.code for m in placed.messages] == [1026]

@@ -12,7 +12,7 @@ import pytest
 from etrade_sync import EquityOrder
 from etrade_sync.client import Client
 from etrade_sync.errors import DuplicateOrderError, ETradeError, OrderOutcomeUnknownError
-from etrade_sync.journal import Status
+from etrade_sync.orders import Status
 from etrade_sync.simulator import Fault, Simulator
 
 UNLIMITED = dict.fromkeys(("accounts", "market", "orders", "alerts"), "unlimited")
@@ -21,7 +21,7 @@ PLACE = "/v1/accounts/*/orders/place"
 
 @pytest.fixture
 def trader(make_client: Callable[..., Client]) -> Client:
-    return make_client(rate_limits=UNLIMITED)
+    return make_client(rate_limits=UNLIMITED, order_settle_time=0.2)
 
 
 def limit_buy(symbol: str = "IBM", quantity: int = 1) -> EquityOrder:
@@ -70,7 +70,12 @@ def test_dropped_before_processing_resolves_to_not_placed(sim: Simulator, trader
     assert trader.journal.find(key, preview.client_order_id).status == Status.NOT_PLACED  # type: ignore[union-attr]
 
 
-def test_identical_orders_resolve_to_different_order_ids(sim: Simulator, trader: Client) -> None:
+def test_identical_orders_resolve_to_different_order_ids(
+    sim: Simulator, make_client: Callable[..., Client]
+) -> None:
+    # Settle time 0: the sends cannot overlap, so the two orders pair with the two
+    # intents in sending order (with overlapping sends resolve would stay unknown).
+    trader = make_client(rate_limits=UNLIMITED, order_settle_time=0.0)
     key = key_of(sim)
     first = trader.orders.preview(key, limit_buy("MSFT", 3))
     second = trader.orders.preview(key, limit_buy("MSFT", 3))

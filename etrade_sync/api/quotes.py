@@ -1,0 +1,115 @@
+"""
+etrade_sync.api.quotes
+~~~~~~~~~~~~~~~~~~~~~~
+
+This module provides what a quote request takes and gives, shared by
+``client.market`` and the bulk helpers: :func:`normalize_symbols` (the symbols a
+caller may ask for), the batch size, :class:`QuoteResult` and
+:class:`InvalidSymbolError`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from ..builders.symbols import OptionSymbol
+from ..errors import APIError, ValidationError
+from ..models.market import Quote, QuoteMessage
+
+__all__ = [
+    "MAX_SYMBOLS_PER_CALL",
+    "QUOTE_SYMBOL_RE",
+    "InvalidSymbolError",
+    "QuoteResult",
+    "normalize_symbols",
+]
+
+#: E*TRADE answers at most 50 symbols per call (with overrideSymbolCount=true).
+MAX_SYMBOLS_PER_CALL = 50
+#: What E*TRADE accepts as a quote symbol (tickers, indexes such as ``^VIX``, classes).
+QUOTE_SYMBOL_RE = re.compile(r"^[A-Z0-9][A-Z0-9.\-^]{0,63}$")
+_OSI_LIKE_RE = re.compile(r"\d{6}[CP]\d{8}$")
+
+
+class InvalidSymbolError(APIError):
+    """E*TRADE gave no quote for :attr:`symbol` (it answers 200 with a message)."""
+
+    def __init__(self, symbol: str, message: str, *, code: int | None = None) -> None:
+        self.symbol = symbol
+        super().__init__(message, status=200, code=code, method="GET", path="/v1/market/quote")
+
+    def _describe(self) -> str:
+        return f"no quote for {self.symbol}: {self.message}"
+
+
+class QuoteResult(dict[str, Quote]):
+    """``symbol -> Quote`` for the symbols that got a quote.
+
+    :attr:`errors` maps each symbol E*TRADE refused to its message (e.g. code 1002,
+    "APPL is an invalid symbol"); :attr:`messages` holds every message. Option
+    quotes are keyed by E*TRADE's option symbol (``IBM:2018:8:17:CALL:200.000000``).
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.errors: dict[str, QuoteMessage] = {}
+        self.messages: list[QuoteMessage] = []
+
+    def to_dataframe(self, *, decimals: str = "float") -> Any:
+        """The quotes as a pandas DataFrame indexed by symbol (needs the pandas extra)."""
+        from ..models.frames import to_dataframe
+
+        return to_dataframe(self, decimals=decimals)
+
+    def _repr_html_(self) -> str:
+        from ..models.frames import flatten, html_table
+
+        keep = ("symbol", "last", "bid", "ask", "change", "change_pct", "volume", "status")
+        rows = [{k: flatten(q, decimals="decimal").get(k) for k in keep} for q in self.values()]
+        rows += [
+            {"symbol": s, "status": f"refused: {m.description}"} for s, m in self.errors.items()
+        ]
+        return html_table(rows, title=f"{len(self)} quotes, {len(self.errors)} refused")
+
+
+def normalize_symbols(symbols: str | OptionSymbol | Iterable[str | OptionSymbol]) -> list[str]:
+    """Upper-case, de-duplicated symbols in order; bad ones raise ValidationError.
+
+    Option symbols may be :class:`OptionSymbol` values or any spelling it parses
+    (OSI included); they are sent in E*TRADE's spelling.
+    """
+    items = [symbols] if isinstance(symbols, str | OptionSymbol) else list(symbols)
+    out: list[str] = []
+    seen: set[str] = set()
+    for raw in items:
+        symbol = _normalize_one(raw)
+        if symbol not in seen:
+            seen.add(symbol)
+            out.append(symbol)
+    if not out:
+        raise ValidationError("no symbols given", field="symbols")
+    return out
+
+
+def _normalize_one(raw: Any) -> str:
+    if isinstance(raw, OptionSymbol):
+        return raw.etrade
+    if not isinstance(raw, str):
+        raise ValidationError(f"symbol {raw!r} is not a string", field="symbols")
+    symbol = raw.strip().upper()
+    if ":" in symbol or _OSI_LIKE_RE.search(symbol):
+        try:
+            return OptionSymbol.parse(symbol).etrade
+        except ValidationError as exc:
+            raise ValidationError(str(exc), field="symbols") from None
+    if "/" in symbol:
+        raise ValidationError(
+            f"symbol {raw!r} contains '/', which cannot be sent in E*TRADE's quote path; "
+            f"write share classes with a dot (BRK.B)",
+            field="symbols",
+        )
+    if not QUOTE_SYMBOL_RE.match(symbol):
+        raise ValidationError(f"symbol {raw!r} is not a ticker or option symbol", field="symbols")
+    return symbol
