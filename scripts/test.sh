@@ -29,3 +29,10 @@ ruff format --check .
 mypy
 lint-imports
 python -m pytest "$@"
+
+# The suite must pass at any hour: run the time-sensitive tests again with the clock
+# moved to 23:30 and 00:30 New York time and across both DST changes.
+# ETRADE_TIME_GUARD=0 skips this step (for a quick local loop).
+if [ "${ETRADE_TIME_GUARD:-1}" != "0" ]; then
+    bash scripts/time-guard.sh
+fi

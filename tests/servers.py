@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import real_clock_env
+
 __all__ = ["PostgresServer", "RedisServer", "free_port"]
 
 
@@ -51,7 +53,10 @@ class RedisServer:
         args = ["--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
         args += ["--appendonly", "no", "--dir", str(self.workdir)]
         self.proc = subprocess.Popen(
-            [self.binary, *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            [self.binary, *args],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=real_clock_env(),
         )
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
@@ -159,7 +164,9 @@ class PostgresServer:
 
     def _run(self, tool: str, *args: str) -> None:
         command = [*self._as, os.path.join(self.bindir, tool), *args]
-        done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+        done = subprocess.run(
+            command, capture_output=True, text=True, timeout=120, check=False, env=real_clock_env()
+        )
         if done.returncode != 0:
             raise RuntimeError(f"{tool} failed ({done.returncode}): {done.stderr.strip()[-800:]}")
 

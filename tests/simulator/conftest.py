@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from typing import Any
 
 import pytest
 import requests
 from requests_oauthlib import OAuth1
 
-from etrade_sync.simulator import Simulator
+from etrade_sync.simulator import SimClock, Simulator
+from tests.clock import SIM_START
 
 
 class Api:
@@ -49,8 +51,19 @@ class Api:
 
 
 @pytest.fixture
-def sim() -> Iterator[Simulator]:
-    with Simulator(seed=7) as simulator:
+def sim_start() -> datetime:
+    """The instant the simulator's clock stands at; parametrize ``sim_start`` to choose another."""
+    return SIM_START
+
+
+@pytest.fixture
+def sim(sim_start: datetime) -> Iterator[Simulator]:
+    """A simulator whose clock holds at ``sim_start`` until a test moves it.
+
+    Holding the clock keeps these tests independent of the real date and time: a test
+    that moves the clock forward by hours never crosses a real midnight in New York.
+    """
+    with Simulator(seed=7, clock=SimClock(sim_start)) as simulator:
         yield simulator
 
 

@@ -15,6 +15,7 @@ from requests_oauthlib import OAuth1, OAuth1Session
 
 from etrade_sync.simulator import Fault, SimClock, Simulator
 from etrade_sync.simulator.testing import oauth_problem
+from tests.clock import IDLE_LIMIT, at_ny, next_ny_midnight
 
 
 def problem(response: requests.Response) -> str | None:
@@ -252,6 +253,48 @@ def test_idle_token_turns_inactive_and_renew_reactivates_it(api: Any) -> None:
     assert sim.renew_count == 1
     assert sim.token_state(api.token) == "ACTIVE"
     assert api.get("/v1/accounts/list").status_code == 200  # same token and secret
+
+
+@pytest.mark.parametrize(
+    "sim_start",
+    [
+        pytest.param(at_ny(2026, 3, 10, 21, 30), id="idle-ends-23:29-before-midnight"),
+        pytest.param(at_ny(2026, 3, 10, 22, 30), id="idle-crosses-midnight"),
+        pytest.param(at_ny(2026, 3, 10, 23, 59), id="one-minute-to-midnight"),
+        pytest.param(at_ny(2026, 3, 11, 0, 0), id="just-after-midnight"),
+        pytest.param(at_ny(2026, 3, 7, 23, 0), id="night-before-spring-forward"),
+        pytest.param(at_ny(2026, 3, 8, 0, 30), id="spring-forward-day"),
+        pytest.param(at_ny(2026, 10, 31, 23, 0), id="night-before-fall-back"),
+        pytest.param(at_ny(2026, 11, 1, 0, 30), id="fall-back-day"),
+        pytest.param(at_ny(2026, 3, 14, 12, 0), id="saturday"),
+    ],
+)
+def test_idle_and_midnight_rules_at_named_instants(api: Any, sim_start: datetime) -> None:
+    """At any instant: idle 2 h -> INACTIVE, unless midnight in New York came first."""
+    sim = api.sim
+    start = sim_start.astimezone(UTC)  # absolute arithmetic: wall-clock hours skip or repeat
+    midnight = next_ny_midnight(sim_start).astimezone(UTC)
+    assert sim.token_expires_at(api.token) == midnight
+
+    def expected(at: datetime, idle_since: datetime) -> str:
+        if at >= midnight:
+            return "EXPIRED"
+        return "INACTIVE" if at - idle_since >= IDLE_LIMIT else "ACTIVE"
+
+    just_before_idle = start + IDLE_LIMIT - timedelta(seconds=1)
+    sim.clock.set(just_before_idle)
+    assert sim.token_state(api.token) == expected(just_before_idle, start)
+    sim.clock.set(start + IDLE_LIMIT)
+    assert sim.token_state(api.token) == expected(start + IDLE_LIMIT, start)
+    sim.clock.set(midnight - timedelta(seconds=1))
+    assert sim.token_state(api.token) == expected(midnight - timedelta(seconds=1), start)
+    sim.clock.set(midnight)
+    assert sim.token_state(api.token) == "EXPIRED"
+    refused = api.get("/v1/accounts/list")
+    assert refused.status_code == 401
+    # a renew never undoes the midnight
+    assert api.get("/oauth/renew_access_token").status_code == 401
+    assert sim.token_state(api.token) == "EXPIRED"
 
 
 def test_renew_of_an_active_token_counts_too(api: Any) -> None:
