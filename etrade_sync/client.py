@@ -14,6 +14,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+import requests
+
 from .api.accounts import AccountsAPI
 from .api.alerts import AlertsAPI
 from .api.market import MarketAPI
@@ -26,7 +28,8 @@ from .orders import open_journal
 from .ratelimit import RateGate
 from .transport import Transport
 from .transport.breaker import CircuitBreaker
-from .transport.session import build_session
+from .transport.pools import pool_stats
+from .transport.session import adopt_session, build_session
 
 __all__ = ["Client"]
 
@@ -45,18 +48,29 @@ class Client:
     chosen by the settings (encrypted file by default); the saved login is loaded
     at once, so a new process just works. ``clock`` returns the current time as an
     aware datetime and drives the token's lifetime rules.
+
+    ``session`` is a ``requests.Session`` you own (your proxies, adapters, hooks,
+    instrumentation): the client mounts its adapter for its API and OAuth base URLs
+    only and signs each request itself, changing nothing else; :meth:`close` leaves
+    it open. Several clients may share one session (and so one connection pool).
     """
 
     def __init__(
         self,
         settings: Settings | None = None,
         *,
+        session: requests.Session | None = None,
         gate: RateGate | None = None,
         token_store: TokenStore | None = None,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.settings = settings if settings is not None else Settings.from_env()
-        self.session = build_session(self.settings)
+        self._owns_session = session is None
+        self.session = (
+            build_session(self.settings)
+            if session is None
+            else adopt_session(session, self.settings)
+        )
         self.gate = gate if gate is not None else RateGate.shared(self.settings)
         self.metrics = Metrics()
         self.cache = CacheSet(self.settings)
@@ -89,13 +103,15 @@ class Client:
     def stats(self) -> dict[str, Any]:
         """Calls, errors, retries and latency p50/p95/p99 per endpoint, cache hits and
         misses, the rate gate's permits and wait times, the circuit breaker's state and
-        the clock skew measured against E*TRADE's ``Date`` header, as plain data."""
+        the clock skew measured against E*TRADE's ``Date`` header and the connection
+        pool per host (:meth:`pool_stats`), as plain data."""
         return {
             "calls": self.metrics.snapshot(),
             "gate": self.gate.stats(),
             "cache": self.cache.stats(),
             "circuit": self.breaker.stats(),
             "clock_skew_s": self.transport.clock_skew,
+            "pool": self.pool_stats(),
         }
 
     def stats_json(self, **dumps_kwargs: Any) -> str:
@@ -105,9 +121,18 @@ class Client:
         dumps_kwargs.setdefault("indent", 2)
         return json.dumps(self.stats(), default=str, **dumps_kwargs)
 
+    def pool_stats(self) -> dict[str, Any]:
+        """Per host: connections open, idle, in use, created; requests; blocked and full
+        events (see :mod:`etrade_sync.transport.pools`). With a shared session, the
+        figures are those of the pool the clients share."""
+        bases = (self.settings.api_base + "/", self.settings.oauth_base + "/")
+        return pool_stats(self.session, bases if not self._owns_session else ())
+
     def close(self) -> None:
-        """Close the connection pool (and drop a simulator client's private journal)."""
-        self.transport.close()
+        """Close the connection pool (and drop a simulator client's private journal); a
+        session passed in by the caller stays open."""
+        if self._owns_session:
+            self.transport.close()
         self._release_journal()
 
     def __enter__(self) -> Client:

@@ -25,12 +25,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import os
 from collections.abc import Mapping, MutableMapping
 
-from cryptography.fernet import InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
-from .auth.keys import KdfParams, TokenCipher, parse_keys
 from .errors import ConfigurationError
 
 __all__ = [
@@ -51,6 +52,9 @@ CONFIG_KEY_VARIABLE = "ETRADE_CONFIG_KEY"
 _FALLBACK_VARIABLE = "ETRADE_TOKEN_KEY"
 _KEY_VARIABLES = (CONFIG_KEY_VARIABLE, _FALLBACK_VARIABLE)
 
+#: Shortest passphrase accepted (a Fernet key is always 44 characters).
+MIN_PASSPHRASE = 12
+
 
 def is_encrypted(value: str | None) -> bool:
     """True for a value written by :func:`encrypt_value` (``enc:...``)."""
@@ -67,16 +71,43 @@ def key_from_environ(environ: Mapping[str, str] | None = None) -> tuple[str, str
     return None
 
 
-def _cipher(key: str, salt: bytes, variable: str) -> TokenCipher:
-    try:
-        keys = parse_keys(key)
-    except ConfigurationError as exc:
-        raise ConfigurationError(
-            str(exc).replace("ETRADE_TOKEN_KEY", variable), name=variable
-        ) from None
+def _parse_keys(key: str, variable: str) -> list[str]:
+    keys = [item.strip() for item in key.split(",") if item.strip()]
     if not keys:
         raise ConfigurationError(f"{variable} is empty", name=variable)
-    return TokenCipher(keys, KdfParams(salt=salt))
+    for item in keys:
+        if not _is_fernet_key(item) and len(item) < MIN_PASSPHRASE:
+            raise ConfigurationError(
+                f"{variable}: an item is neither a Fernet key (44 characters from "
+                f"`etrade-sync key`) nor a passphrase of at least {MIN_PASSPHRASE} characters",
+                name=variable,
+            )
+    return keys
+
+
+def _is_fernet_key(item: str) -> bool:
+    if len(item) != 44:
+        return False
+    try:
+        return len(base64.urlsafe_b64decode(item.encode("ascii"))) == 32
+    except (binascii.Error, ValueError):
+        return False
+
+
+@functools.lru_cache(maxsize=32)
+def _derive(passphrase: str, salt: bytes) -> bytes:
+    """A Fernet key stretched from ``passphrase`` (scrypt is slow: cached per process)."""
+    kdf = Scrypt(salt=salt, length=32, n=2**17, r=8, p=1)
+    return base64.urlsafe_b64encode(kdf.derive(passphrase.encode("utf-8")))
+
+
+def _cipher(key: str, salt: bytes, variable: str) -> MultiFernet:
+    return MultiFernet(
+        [
+            Fernet(item.encode("ascii") if _is_fernet_key(item) else _derive(item, salt))
+            for item in _parse_keys(key, variable)
+        ]
+    )
 
 
 def encrypt_value(plaintext: str, key: str, *, key_variable: str = CONFIG_KEY_VARIABLE) -> str:
@@ -85,10 +116,9 @@ def encrypt_value(plaintext: str, key: str, *, key_variable: str = CONFIG_KEY_VA
         raise ValueError("nothing to encrypt")
     if is_encrypted(plaintext):
         raise ValueError("the value is already encrypted")
-    params = KdfParams.fresh()
-    token = _cipher(key, params.salt, key_variable).encrypt(plaintext.encode("utf-8"))
-    salt = base64.urlsafe_b64encode(params.salt).decode("ascii").rstrip("=")
-    return f"{PREFIX}{salt}:{token}"
+    salt = os.urandom(16)
+    token = _cipher(key, salt, key_variable).encrypt(plaintext.encode("utf-8")).decode("ascii")
+    return f"{PREFIX}{base64.urlsafe_b64encode(salt).decode('ascii').rstrip('=')}:{token}"
 
 
 def decrypt_value(
@@ -107,7 +137,7 @@ def decrypt_value(
         if not sep or not token:
             raise ValueError("no salt")
         salt = base64.urlsafe_b64decode(salt_text + "=" * (-len(salt_text) % 4))
-        plaintext = _cipher(key, salt, key_variable).decrypt(token)
+        plaintext = _cipher(key, salt, key_variable).decrypt(token.encode("ascii"))
         return plaintext.decode("utf-8")
     except InvalidToken:
         raise ConfigurationError(

@@ -28,6 +28,9 @@ This module provides the exception tree. Every error etrade_sync raises is an
         ├── ServerError           5xx
         └── OrderError            an order call was refused (code 101 stale preview, ...)
             └── DuplicateOrderError   the clientOrderId was already used in the account
+
+    IncompleteResultWarning       (a UserWarning, not an error) a list ended with fewer
+                                  rows than E*TRADE announced
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ __all__ = [
     "ConfigurationError",
     "DuplicateOrderError",
     "ETradeError",
+    "IncompleteResultWarning",
     "JournalError",
     "LoginRequiredError",
     "MalformedResponseError",
@@ -278,3 +282,11 @@ class OrderError(APIError):
 
 class DuplicateOrderError(OrderError):
     """E*TRADE refused the order because its clientOrderId was already used."""
+
+
+class IncompleteResultWarning(UserWarning):
+    """A paged list ended with fewer rows than the total E*TRADE announced.
+
+    Issued by ``client.accounts.transactions`` (and logged as a WARNING). Make it an
+    error with ``warnings.simplefilter("error", IncompleteResultWarning)``.
+    """

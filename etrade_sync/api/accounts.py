@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import builtins
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 from ..errors import ValidationError
 from ..models.accounts import Account, Balance
 from ..models.base import as_list, dig, to_int
 from ..models.portfolio import PORTFOLIO_VIEWS, Portfolio, PortfolioTotals, Position, PositionLot
-from ..models.transactions import Transaction, TransactionDetail
+from ..models.transactions import TransactionDetail
 from .base import Resource, check_account_key, segment
-from .params import MarkerGuard, check_choice, check_count, check_id, mmddyyyy
+from .paging import TransactionPages
+from .params import check_choice, check_count, check_id, mmddyyyy
 
 if TYPE_CHECKING:
     from .bulk import BulkResult
@@ -190,11 +191,14 @@ class AccountsAPI(Resource):
         end: dt.date | None = None,
         sort_order: str | None = None,
         count: int = MAX_TRANSACTION_COUNT,
-    ) -> Iterator[Transaction]:
+    ) -> TransactionPages:
         """Every transaction in the range, page after page (E*TRADE keeps two years).
 
-        A lazy iterator: pages are fetched as you go. No transactions is an empty
-        iterator. Wrap in ``list()`` to fetch them all.
+        A lazy iterator: pages are fetched as you go, following E*TRADE's ``marker``
+        until a page comes without one (or a 204). No transactions is an empty
+        iterator. Wrap in ``list()`` to fetch them all. If the last page leaves fewer
+        rows than E*TRADE's ``totalCount``, the iterator's ``complete`` is False and
+        an :class:`~etrade_sync.errors.IncompleteResultWarning` is issued.
         """
         key = check_account_key(account_id_key)
         params: dict[str, Any] = {
@@ -211,29 +215,11 @@ class AccountsAPI(Resource):
             raise ValidationError("start must not be after end", field="start")
         return self._iter_transactions(f"/v1/accounts/{key}/transactions", params)
 
-    def _iter_transactions(self, path: str, params: dict[str, Any]) -> Iterator[Transaction]:
-        guard = MarkerGuard("accounts.transactions", path)
-        seen: set[str] = set()
-        marker: str | None = None
-        while True:
-            data = self._get(path, "accounts.transactions", {**params, "marker": marker})
-            body = dig(data, "TransactionListResponse")
-            if not isinstance(body, Mapping):
-                return
-            for row in as_list(body.get("Transaction")):
-                if not isinstance(row, Mapping):
-                    continue
-                txn = Transaction.from_api(row)
-                if txn.transaction_id and txn.transaction_id in seen:
-                    continue  # a page boundary repeated by E*TRADE
-                seen.add(txn.transaction_id)
-                yield txn
-            more = body.get("moreTransactions")
-            if more is False or (isinstance(more, str) and more.lower() == "false"):
-                return
-            marker = guard.check(body.get("marker"))
-            if marker is None:
-                return
+    def _iter_transactions(self, path: str, params: dict[str, Any]) -> TransactionPages:
+        def fetch(marker: str | None) -> Any:
+            return self._get(path, "accounts.transactions", {**params, "marker": marker})
+
+        return TransactionPages(fetch, name="accounts.transactions", path=path)
 
     def transaction(
         self, account_id_key: str, transaction_id: str, *, store_id: int | None = None

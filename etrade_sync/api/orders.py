@@ -35,6 +35,7 @@ from ..models.orders import CancelResult, Order, PlacedOrder, Preview
 from ..orders import OrderCall, OrderSender, Resolver
 from ..transport import Call
 from .base import Resource, check_account_key
+from .paging import next_marker
 from .params import MarkerGuard, check_choice, check_count, check_id, mmddyyyy
 
 __all__ = ["OrdersAPI"]
@@ -123,8 +124,8 @@ class OrdersAPI(Resource):
                 if isinstance(row, Mapping):
                     order = Order.from_api(row)
                     orders.setdefault(order.order_id, order)
-            more = bool(body.get("next")) or len(rows) >= params["count"]
-            marker = guard.check(body.get("marker")) if more else None
+            # A marker (or a next link) means another page; 204 or none ends the list.
+            marker = guard.check(next_marker(body))
             if marker is None:
                 break
         return builtins.list(orders.values())

@@ -24,7 +24,7 @@ import logging
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..errors import AuthenticationError, ClockSkewError, ConfigurationError, LoginRequiredError
 from ..observe.logs import protect
@@ -68,6 +68,7 @@ class AuthManager:
     ) -> None:
         self._settings = settings
         self._session = session
+        self._signer: Any = None
         self._now = now or (lambda: datetime.now(UTC))
         self._lock = threading.RLock()
         self._token: AccessToken | None = None
@@ -188,7 +189,7 @@ class AuthManager:
             self._token = None
             self._dead = None
             self._persisted = None
-            self._session.auth = None
+            self._signer = None
             self._store.clear()
 
     def login_command(self) -> str:
@@ -209,6 +210,10 @@ class AuthManager:
             if not self._fresh(token, self._now()):
                 self._renew(force=False, seen=None, reason="idle")
             self._seen.token = self._token
+
+    def signer(self) -> Any:
+        """The OAuth1 auth object of the current access token, for one request."""
+        return self._signer
 
     def after_success(self) -> None:
         """Record the use; write it to the store at most once a minute."""
@@ -274,7 +279,7 @@ class AuthManager:
         protect(token.token, token.token_secret)
         with self._lock:
             if not token.same_token(self._token):
-                self._session.auth = make_oauth1(key, secret, token.token, token.token_secret)
+                self._signer = make_oauth1(key, secret, token.token, token.token_secret)
             self._token = token
 
     def _take(self, token: AccessToken) -> None:

@@ -20,6 +20,7 @@ from typing import Any
 __all__ = [
     "Model",
     "as_list",
+    "decimal_tree",
     "to_bool",
     "to_datetime",
     "to_decimal",
@@ -54,6 +55,21 @@ def to_decimal(value: Any) -> Decimal | None:
             return None
         return result if result.is_finite() else None
     return None
+
+
+def decimal_tree(value: Any) -> Any:
+    """``value`` with every float (at any depth) as a ``Decimal``; the rest unchanged.
+
+    For blocks kept whole (a portfolio view): JSON numbers arrive as floats, and no
+    money handed to a user may be a float.
+    """
+    if isinstance(value, float):
+        return to_decimal(value)
+    if isinstance(value, Mapping):
+        return {key: decimal_tree(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [decimal_tree(item) for item in value]
+    return value
 
 
 def to_int(value: Any) -> int | None:

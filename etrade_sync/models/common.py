@@ -143,11 +143,19 @@ class Product(Model):
         if not isinstance(data, Mapping):
             return cls(symbol="", raw={})
         call_put = to_str(data.get("callPut"))
+        security_type = to_str(data.get("securityType"))
+        # Production sends expiryDay/Month/Year and strikePrice as 0 on equities too:
+        # only an option has a strike and an expiry.
+        option = bool(call_put) or (security_type or "").upper() == "OPTN"
         return cls(
             symbol=to_str(data.get("symbol")) or "",
-            security_type=to_str(data.get("securityType")),
+            security_type=security_type,
             call_put=call_put.upper() if call_put else None,
-            expiry=ymd(data.get("expiryYear"), data.get("expiryMonth"), data.get("expiryDay")),
-            strike=to_decimal(data.get("strikePrice")),
+            expiry=(
+                ymd(data.get("expiryYear"), data.get("expiryMonth"), data.get("expiryDay"))
+                if option
+                else None
+            ),
+            strike=to_decimal(data.get("strikePrice")) if option else None,
             raw=data,
         )

@@ -15,7 +15,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from .base import Model, to_datetime, to_decimal, to_int, to_str
+from .base import Model, decimal_tree, to_datetime, to_decimal, to_int, to_str
 from .common import Product
 
 __all__ = [
@@ -83,7 +83,8 @@ class Position(Model):
     """One position. ``quantity`` is a ``Decimal`` (funds hold fractional shares).
 
     The view block (``Quick`` for the default view) fills :attr:`last_trade` and
-    friends and is kept whole as :attr:`view`. :attr:`lots` is filled only when
+    friends and is kept whole as :attr:`view`, its numbers as ``Decimal`` (whole
+    numbers stay ``int``). :attr:`lots` is filled only when
     the portfolio was fetched with ``lots=True``.
     """
 
@@ -153,7 +154,7 @@ class Position(Model):
             quote_status=to_str(view.get("quoteStatus")),
             lots_url=to_str(data.get("lotsDetails")),
             view_type=view_key,
-            view=view,
+            view=decimal_tree(view),
             raw=data,
         )
 

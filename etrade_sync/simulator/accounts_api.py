@@ -72,6 +72,7 @@ class AccountsApi:
             "accountType": account.account_mode,
             "optionLevel": account.option_level,
             "accountDescription": account.account_desc,
+            "quoteMode": 6,
             "dayTraderStatus": "NO_PDT",
             "accountMode": account.account_mode,
             "Cash": {"fundsForOpenOrdersCash": money(reserve), "moneyMktBalance": ZERO},
@@ -183,6 +184,8 @@ class AccountsApi:
         product: JSONDict = {"symbol": p.symbol, "securityType": p.security_type}
         if p.option is not None:
             product.update(self.quotes.option_product(p.option))
+        else:  # production fills the option fields with 0 on an equity position
+            product.update({"expiryYear": 0, "expiryMonth": 0, "expiryDay": 0, "strikePrice": 0})
         row: JSONDict = {
             "positionId": p.position_id,
             "accountId": account.account_id,

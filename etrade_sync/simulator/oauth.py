@@ -247,7 +247,9 @@ class OAuthService:
 
     def authorize_page(self, call: SimRequest) -> Reply:
         key = call.query.get("key", "")
-        token = call.query.get("token", "")
+        # E*TRADE's own sample (and pyetrade) put the raw token in this URL, so a "+" in
+        # it arrives as a space; tokens never contain spaces, so read it back as "+".
+        token = call.query.get("token", "").replace(" ", "+")
         if not key or not token:
             return html_reply(400, "Authorization failed", "<p>Missing key or token.</p>")
         if key != self.consumer_key:

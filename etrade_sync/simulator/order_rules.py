@@ -121,7 +121,28 @@ class ParsedOrder:
     body: JSONDict
 
     def fingerprint(self) -> Any:
-        return canonical({"orderType": self.order_type, "Order": self.order})
+        """The fields that define the order: a place must match its preview on these.
+
+        Other members of the body (an extra ``previewId`` inside ``Order``, as pyetrade
+        sends, or fields E*TRADE ignores) do not count.
+        """
+        legs = tuple(
+            (leg.key, leg.security_type, leg.action, leg.quantity_type, leg.quantity.normalize())
+            for leg in self.legs
+        )
+        prices = tuple(
+            p.normalize() if p is not None and p > 0 else None
+            for p in (self.limit_price, self.stop_price)
+        )
+        return (
+            self.order_type,
+            self.price_type,
+            self.order_term,
+            self.market_session,
+            self.all_or_none,
+            prices,
+            legs,
+        )
 
 
 def _leg(raw: Any, index: int, order_type: str, market: Market) -> OrderLeg:

@@ -126,30 +126,27 @@ def _order_block(parsed: ParsedOrder, commission: Decimal, total: Decimal) -> JS
     }
 
 
-def _common(
-    account: Account, parsed: ParsedOrder, book: Book, commission: Decimal, total: Decimal
-) -> JSONDict:
-    cash_bp, margin_bp = book.buying_power(account)
+def _levels(account: Account) -> JSONDict:
+    """The account fields both the preview and the place answer carry."""
     level = account.option_level.rsplit("_", 1)[-1]
-    out: JSONDict = {
-        "orderType": parsed.order_type,
-        "totalOrderValue": total,
-        "totalCommission": commission,
-        "accountId": account.account_id,
+    return {
         "dstFlag": False,
         "optionLevelCd": int(level) if level.isdigit() else 0,
         "marginLevelCd": "MARGIN_TRADING_ALLOWED"
         if account.is_margin
         else "MARGIN_TRADING_NOT_ALLOWED",
-        "isEmployee": False,
-        "commissionMsg": "Commission is estimated and may differ from the final charge.",
-        "cashBpDetails": {"settled": {"currentBp": cash_bp, "netBp": cash_bp - max(total, ZERO)}},
     }
-    if account.is_margin:
-        out["marginBpDetails"] = {
-            "nonMarginable": {"currentBp": margin_bp, "netBp": margin_bp - max(total, ZERO)}
-        }
-    return out
+
+
+def _bp_block(current: Decimal, impact: Decimal) -> JSONDict:
+    net = current - impact
+    return {
+        "currentBp": current,
+        "currentOor": ZERO,
+        "currentNetBp": current,
+        "currentOrderImpact": impact,
+        "netBp": net,
+    }
 
 
 def preview_payload(
@@ -160,16 +157,34 @@ def preview_payload(
     commission: Decimal,
     total: Decimal,
 ) -> JSONDict:
-    """The body of ``PreviewOrderResponse``."""
-    out = _common(account, parsed, book, commission, total)
-    out["previewTime"] = book.now_ms()
+    """The body of ``PreviewOrderResponse`` (production's fields, plus documented extras)."""
+    cash_bp, margin_bp = book.buying_power(account)
+    impact = max(total, ZERO)
+    out: JSONDict = {
+        "orderType": parsed.order_type,
+        "totalOrderValue": total,
+        "totalCommission": commission,
+        "previewTime": book.now_ms(),
+        **_levels(account),
+        "accountId": account.account_id,
+        "isEmployee": False,
+        "commissionMsg": "Commission is estimated and may differ from the final charge.",
+        "cashBpDetails": {
+            "settled": _bp_block(cash_bp, impact),
+            "settledUnsettled": {"currentBp": cash_bp},
+        },
+    }
+    if account.is_margin:
+        out["marginBpDetails"] = {"nonMarginable": _bp_block(margin_bp, impact)}
     out["Order"] = [_order_block(parsed, commission, total)]
     out["PreviewIds"] = [
         {"previewId": preview_id, "cashMargin": "MARGIN" if account.is_margin else "CASH"}
     ]
     out["Disclosure"] = {
         "ehDisclosureFlag": parsed.market_session == "EXTENDED",
+        "ahDisclosureFlag": False,
         "conditionalDisclosureFlag": False,
+        "aoDisclosureFlag": False,
     }
     return out
 
@@ -178,20 +193,21 @@ def place_payload(
     account: Account,
     parsed: ParsedOrder,
     record: OrderRecord,
-    book: Book,
     commission: Decimal,
     total: Decimal,
 ) -> JSONDict:
-    """The body of ``PlaceOrderResponse``."""
-    out = _common(account, parsed, book, commission, total)
-    out["placedTime"] = record.placed_time
+    """The body of ``PlaceOrderResponse``: exactly the fields of a production answer."""
     block = _order_block(parsed, commission, total)
     block["messages"] = {
         "Message": [
             {"description": ENTERED_MESSAGE, "code": codes.ORDER_ENTERED, "type": "WARNING"}
         ]
     }
-    out["Order"] = [block]
-    out["OrderIds"] = [{"orderId": record.order_id}]
-    out["PreviewIds"] = [{"previewId": record.preview_id}]
-    return out
+    return {
+        "orderType": parsed.order_type,
+        **_levels(account),
+        "placedTime": record.placed_time,
+        "accountId": account.account_id,
+        "Order": [block],
+        "OrderIds": [{"orderId": record.order_id}],
+    }

@@ -223,7 +223,7 @@ class OrdersApi:
             account.orders.append(record)
             self._try_fill(account, parsed, record)
             commission, total = self._estimate(parsed)
-            payload = place_payload(account, parsed, record, self.book, commission, total)
+            payload = place_payload(account, parsed, record, commission, total)
         return ok(call, {"PlaceOrderResponse": payload})
 
     def _claim_preview(
@@ -241,10 +241,14 @@ class OrdersApi:
             or preview.used
             or preview.account_id_key != account.account_id_key
             or preview.change_of != replacing
-            or preview.fingerprint != parsed.fingerprint()
         ):
             raise ApiError(400, codes.INVALID_PREVIEW_ID, INVALID_PREVIEW_MESSAGE)
-        if self.book.clock.now() - preview.created > self.preview_ttl:
+        # Users report this message both for a late place and for a place whose order
+        # differs from its preview (pyetrade issues 23 and 61).
+        if (
+            preview.fingerprint != parsed.fingerprint()
+            or self.book.clock.now() - preview.created > self.preview_ttl
+        ):
             raise ApiError(400, codes.INVALID_PREVIEW_ID, STALE_PREVIEW_MESSAGE)
         return preview
 

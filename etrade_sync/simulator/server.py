@@ -32,6 +32,7 @@ from .wire import (
     SimRequest,
     error_reply,
     oauth_problem_reply,
+    query_params,
     rate_limit_reply,
 )
 
@@ -295,7 +296,7 @@ class RequestHandler(BaseHTTPRequestHandler):
             method=self.command,
             raw_path=self.path,
             path=path,
-            query=dict(reversed(parse_qsl(query, keep_blank_values=True))),
+            query=query_params(parse_qsl(query, keep_blank_values=True)),
             headers=headers,
             body=body,
             as_json=dot_json or "application/json" in accept,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import re
+import zlib
 from datetime import date, datetime
 from typing import Any
 
@@ -27,6 +29,12 @@ def parse_mmddyyyy(raw: str, name: str, code: int = codes.BAD_DATE_FORMAT) -> da
         return date(int(raw[4:]), int(raw[:2]), int(raw[2:4]))
     except ValueError:
         raise ApiError(400, code, f"Invalid {name} {raw!r}: no such date.") from None
+
+
+def _page_markers(items: list[Transaction], count: int) -> str:
+    """An opaque token standing for the start of every page (E*TRADE's is opaque too)."""
+    starts = ",".join(t.transaction_id for t in items[::count])
+    return base64.urlsafe_b64encode(zlib.compress(starts.encode())).decode()
 
 
 def _local_date(ms: int) -> date:
@@ -54,6 +62,8 @@ class TransactionsApi:
             "amount": txn.amount,
             "description": txn.description,
             "transactionType": txn.transaction_type,
+            "memo": " ",
+            "imageFlag": False,
             "instType": "BROKERAGE",
             "storeId": 0,
             "brokerage": {
@@ -88,6 +98,10 @@ class TransactionsApi:
             items.sort(key=lambda t: (t.date_ms, t.transaction_id), reverse=order == "DESC")
             offset = 0
             marker = call.query.get("marker")
+            if marker and call.query.get("pageMarker"):
+                raise ApiError(
+                    400, codes.BOTH_MARKERS, "Invalid Marker. Both PageMarker and Marker passed."
+                )
             if marker:
                 wanted = marker.split("_", 1)[0]
                 ids = [t.transaction_id for t in items]
@@ -108,7 +122,10 @@ class TransactionsApi:
                     f"/v1/accounts/{account.account_id_key}/transactions", params
                 )
                 body["marker"] = next_marker
-            body["moreTransactions"] = more
+                body["pageMarkers"] = _page_markers(items, count)
+            # Production was seen answering false while a marker led to more pages: the
+            # simulator always does, so only the marker can tell a client to go on.
+            body["moreTransactions"] = False
             body["transactionCount"] = len(page)
             body["totalCount"] = len(items)
             body["Transaction"] = [self._summary(call, account, t) for t in page]

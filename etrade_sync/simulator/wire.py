@@ -22,6 +22,7 @@ __all__ = [
     "oauth_problem_reply",
     "ok",
     "parse_body",
+    "query_params",
     "text_reply",
 ]
 
@@ -207,6 +208,32 @@ def parse_body(call: SimRequest) -> JSONDict:
 
 
 # -- query parameters -----------------------------------------------------------------
+
+#: The query parameter names the endpoints read, as E*TRADE's documentation spells them.
+#: A name sent in another case (pyetrade sends ``detailflag``) is read as this one: the
+#: simulator's reading of E*TRADE, see the README.
+QUERY_NAMES = frozenset(
+    {
+        "accountType", "category", "chainType", "count", "detailFlag", "direction",
+        "endDate", "expiryDay", "expiryMonth", "expiryType", "expiryYear", "fromDate",
+        "htmlTags", "includeWeekly", "instType", "lotsRequired", "marker", "marketSession",
+        "noOfStrikes", "optionCategory", "overrideSymbolCount", "pageMarker", "pageNumber",
+        "priceType", "realTimeNAV", "requireEarningsDate", "search", "securityType",
+        "skipAdjusted", "skipMiniOptionsCheck", "sortBy", "sortOrder", "startDate", "status",
+        "storeId", "strikePriceNear", "symbol", "toDate", "totalsRequired", "transactionType",
+        "view",
+    }
+)  # fmt: skip
+_BY_LOWER = {name.lower(): name for name in QUERY_NAMES}
+
+
+def query_params(pairs: list[tuple[str, str]]) -> dict[str, str]:
+    """Decoded query pairs by name (the first of repeated names wins), with known names
+    in their documented case."""
+    out: dict[str, str] = {}
+    for name, value in pairs:
+        out.setdefault(_BY_LOWER.get(name.lower(), name), value)
+    return out
 
 
 def query_bool(call: SimRequest, name: str, default: bool = False) -> bool:

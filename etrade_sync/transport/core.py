@@ -61,6 +61,8 @@ __all__ = ["Call", "PermitGate", "TokenGuard", "Transport", "check_path", "make_
 
 log = logging.getLogger("etrade_sync")
 
+_ACCEPT = {"Accept": "application/json"}
+
 #: Statuses worth another attempt for a safe call.
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
@@ -146,6 +148,9 @@ class TokenGuard(Protocol):
 
     def on_rejected(self, error: AuthenticationError) -> bool:
         """Handle a 401; return True when the token was renewed and a retry may work."""
+
+    def signer(self) -> Any:
+        """The requests auth object that signs the next attempt (None: unsigned)."""
 
 
 class PermitGate(Protocol):
@@ -309,6 +314,9 @@ class Transport:
             "timeout": self.timeout,
             "allow_redirects": False,
         }
+        kwargs["headers"] = _ACCEPT  # per request: a caller-owned session keeps its own
+        if auth is None and call.signed and self.guard is not None:
+            auth = self.guard.signer()  # signed per request; session.auth is never set
         if auth is not None:
             kwargs["auth"] = auth
         if call.json is not None:

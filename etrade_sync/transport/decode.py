@@ -46,8 +46,9 @@ __all__ = [
 #: oauth_problem values after which one renew may help.
 RENEWABLE_PROBLEMS = frozenset({"token_rejected", "token_expired"})
 
-#: E*TRADE codes that mean "this clientOrderId was already used".
-DUPLICATE_CLIENT_ORDER_ID_CODES = frozenset({1079})
+#: E*TRADE codes that mean "this clientOrderId was already used". E*TRADE publishes
+#: none (the simulator's 1079 is its own), so a duplicate is recognised by its message.
+DUPLICATE_CLIENT_ORDER_ID_CODES: frozenset[int] = frozenset()
 
 _THROTTLE = "number of requests exceeded the rate limit"
 _OAUTH_RE = re.compile(r"oauth_problem=([A-Za-z_]+)")

@@ -25,8 +25,17 @@ from urllib3.util.retry import Retry
 
 from .._version import __version__
 from ..config import Settings
+from ..errors import ConfigurationError
+from .pools import use_counting_pools
 
-__all__ = ["CONNECT_RETRY", "TLSAdapter", "build_session", "make_oauth1"]
+__all__ = [
+    "CONNECT_RETRY",
+    "TLSAdapter",
+    "adopt_session",
+    "build_session",
+    "make_oauth1",
+    "new_adapter",
+]
 
 #: Retry only failures to *establish* a connection: those requests never reached the
 #: server, so repeating them is safe for any method, orders included.
@@ -50,12 +59,13 @@ class TLSAdapter(HTTPAdapter):
         context.minimum_version = ssl.TLSVersion.TLSv1_2
         kwargs["ssl_context"] = context
         super().init_poolmanager(*args, **kwargs)
+        use_counting_pools(self.poolmanager)  # figures for client.stats()["pool"]
 
     def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
         context = ssl.create_default_context()
         context.minimum_version = ssl.TLSVersion.TLSv1_2
         proxy_kwargs.setdefault("ssl_context", context)
-        return super().proxy_manager_for(proxy, **proxy_kwargs)
+        return use_counting_pools(super().proxy_manager_for(proxy, **proxy_kwargs))
 
 
 def make_oauth1(
@@ -91,7 +101,7 @@ def build_session(settings: Settings, auth: Any = None) -> requests.Session:
     :func:`make_oauth1`); the transport may swap it when the token changes.
     """
     session = requests.Session()
-    adapter = TLSAdapter(pool_connections=10, pool_maxsize=20, max_retries=CONNECT_RETRY)
+    adapter = new_adapter()
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     session.verify = True
@@ -100,4 +110,35 @@ def build_session(settings: Settings, auth: Any = None) -> requests.Session:
     session.headers.update(
         {"Accept": "application/json", "User-Agent": f"etrade_sync/{__version__}"}
     )
+    return session
+
+
+def new_adapter() -> TLSAdapter:
+    """The client's adapter: 10 pools of 20 connections, connect-only Retry, TLS 1.2+."""
+    return TLSAdapter(pool_connections=10, pool_maxsize=20, max_retries=CONNECT_RETRY)
+
+
+def adopt_session(session: requests.Session, settings: Settings) -> requests.Session:
+    """Prepare a ``requests.Session`` the caller owns for a client.
+
+    The client's adapter is mounted for its API and OAuth base URLs only
+    (``https://api.etrade.com/``...); an etrade_sync adapter another client already
+    mounted there is shared, so clients on one session share one connection pool.
+    The session's headers, auth, proxies, hooks, cookies, ``trust_env`` and other
+    adapters stay as they are: the client signs each request itself and sends its
+    ``Accept`` header per request. ``verify=False`` is refused.
+    """
+    if session.verify is False:
+        raise ConfigurationError(
+            "the session has verify=False: etrade_sync sends credentials and orders only "
+            "with certificate verification on; give the session a CA bundle path instead",
+            name="session",
+        )
+    prefixes = [base.rstrip("/") + "/" for base in (settings.api_base, settings.oauth_base)]
+    prefixes = list(dict.fromkeys(prefixes))
+    mounted = [session.adapters.get(p) for p in prefixes]
+    adapter = next((a for a in mounted if isinstance(a, TLSAdapter)), None) or new_adapter()
+    for prefix, current in zip(prefixes, mounted, strict=True):
+        if not isinstance(current, TLSAdapter):
+            session.mount(prefix, adapter)
     return session

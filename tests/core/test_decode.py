@@ -64,8 +64,11 @@ def test_throttle_page_is_a_rate_limit_error() -> None:
         (404, "", "/v1/x", NotFoundError),
         (503, "<html>Service Unavailable</html>", "/v1/x", ServerError),
         (400, '{"Error":{"code":101,"message":"stale"}}', "/v1/accounts/k/orders/place", OrderError),
+        # 1079 is the simulator's own code, not E*TRADE's: the client goes by the message.
         (400, '{"Error":{"code":1079,"message":"dup"}}', "/v1/accounts/k/orders/place",
-         DuplicateOrderError),
+         OrderError),
+        (400, '{"Error":{"code":1079,"message":"The client order id A1 has already been used"}}',
+         "/v1/accounts/k/orders/place", DuplicateOrderError),
     ],
 )  # fmt: skip
 def test_status_picks_the_type(status: int, body: str, path: str, kind: type) -> None:

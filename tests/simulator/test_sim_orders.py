@@ -14,6 +14,12 @@ import requests
 from etrade_sync.simulator import DUPLICATE_CLIENT_ORDER_ID_CODE, Fault
 from etrade_sync.simulator.testing import error_of
 
+STALE_MESSAGE = (
+    "For your protection, we have timed out your original order request. "
+    "If you would like to place this order, please resubmit it now."
+)
+INVALID_PREVIEW = "{com.etrade.api.v1.order.InvalidPreviewId}"
+
 
 def equity_order(
     symbol: str = "IBM",
@@ -196,19 +202,21 @@ def test_reused_preview_id_and_changed_body_are_refused(orders: Orders) -> None:
     changed = copy.deepcopy(order)
     changed["Order"][0]["limitPrice"] = "1.01"
     mismatch = orders.place(changed, preview_id)
-    assert (mismatch.status_code, error_of(mismatch.text)) == (
-        400,
-        (101, "{com.etrade.api.v1.order.InvalidPreviewId}"),
-    )
+    # Users report production's answer to a place that differs from its preview.
+    assert (mismatch.status_code, error_of(mismatch.text)) == (400, (101, STALE_MESSAGE))
     numerically_equal = copy.deepcopy(order)
     numerically_equal["Order"][0]["limitPrice"] = 1
     numerically_equal["Order"][0]["allOrNone"] = False
     numerically_equal["Order"][0]["Instrument"][0]["quantity"] = 10
+    # Members that do not define the order do not count (pyetrade adds these).
+    numerically_equal["Order"][0]["previewId"] = preview_id
+    numerically_equal["Order"][0]["symbol"] = "IBM"
+    numerically_equal["Order"][0]["accountIdKey"] = orders.key
     assert orders.place(numerically_equal, preview_id).status_code == 200
     reused = orders.place({**order, "clientOrderId": "p2"}, preview_id)
-    assert (reused.status_code, error_of(reused.text)[0]) == (400, 101)
+    assert (reused.status_code, error_of(reused.text)) == (400, (101, INVALID_PREVIEW))
     unknown = orders.place({**order, "clientOrderId": "p3"}, 12345)
-    assert error_of(unknown.text)[0] == 101
+    assert error_of(unknown.text) == (101, INVALID_PREVIEW)
 
 
 def test_stale_preview_times_out(orders: Orders) -> None:
