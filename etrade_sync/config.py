@@ -193,6 +193,8 @@ class Settings:
     rate_limit_backend: str = "memory"
     connect_timeout: float = 5.0
     read_timeout: float = 30.0
+    call_timeout: float = 120.0
+    max_body_bytes: int = 64 * 1024 * 1024
     max_retries: int = 4
     backoff_factor: float = 0.5
     backoff_jitter: float = 0.5
@@ -231,8 +233,13 @@ class Settings:
             "order_settle_time",
         ):
             self._check_number(name, minimum=0.0)
-        for name in ("connect_timeout", "read_timeout", "gate_timeout"):
+        for name in ("connect_timeout", "read_timeout", "gate_timeout", "call_timeout"):
             self._check_number(name, minimum=0.001)
+        body_cap = self.max_body_bytes
+        if isinstance(body_cap, bool) or not isinstance(body_cap, int) or body_cap < 1024:
+            raise ConfigurationError(
+                f"max_body_bytes={body_cap!r} must be an integer >= 1024", name="max_body_bytes"
+            )
         for name in ("max_retries", "circuit_failures"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
@@ -426,6 +433,8 @@ _ENV_FIELDS: dict[str, tuple[str, str]] = {
     "ETRADE_CONNECT_TIMEOUT": ("connect_timeout", "float"),
     "ETRADE_READ_TIMEOUT": ("read_timeout", "float"),
     "ETRADE_MAX_RETRIES": ("max_retries", "int"),
+    "ETRADE_CALL_TIMEOUT": ("call_timeout", "float"),
+    "ETRADE_MAX_BODY_BYTES": ("max_body_bytes", "int"),
     "ETRADE_GATE_TIMEOUT": ("gate_timeout", "float"),
     "ETRADE_THROTTLE_PAUSE": ("throttle_pause", "float"),
     "ETRADE_RENEW_MARGIN": ("renew_margin", "float"),

@@ -10,7 +10,9 @@ This module provides the exception tree. Every error etrade_sync raises is an
     ETradeError
     ├── ConfigurationError        (also ValueError) bad settings or environment
     ├── ValidationError           (also ValueError) bad input, caught before any request
-    ├── NetworkError              the request never got an answer (connect, read, TLS)
+    ├── NetworkError              the request never got an answer (connect, read, TLS,
+    │   │                         time limit); .sent says whether it may have arrived
+    │   └── ResponseTooLargeError the answer was over Settings.max_body_bytes
     ├── RedirectError             E*TRADE answered 3xx; redirects are never followed
     ├── JournalError              the order journal cannot be written: order not sent
     ├── RateGateError             the rate gate's backend is unreachable or a permit timed out
@@ -57,6 +59,7 @@ __all__ = [
     "RateGateError",
     "RateLimitError",
     "RedirectError",
+    "ResponseTooLargeError",
     "ServerError",
     "ValidationError",
 ]
@@ -99,6 +102,17 @@ class NetworkError(ETradeError):
     def __init__(self, message: str, *, sent: bool = True) -> None:
         super().__init__(message)
         self.sent = sent
+
+
+class ResponseTooLargeError(NetworkError):
+    """The answer was larger than ``Settings.max_body_bytes``; it was not read.
+
+    :attr:`limit` is that cap in bytes.
+    """
+
+    def __init__(self, message: str, *, limit: int) -> None:
+        super().__init__(message, sent=True)
+        self.limit = limit
 
 
 class RedirectError(ETradeError):
