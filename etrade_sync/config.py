@@ -204,6 +204,7 @@ class Settings:
     gate_timeout: float = 120.0
     renew_margin: float = 600.0
     journal_file: str | os.PathLike[str] | None = None
+    journal_url: str | None = None
     order_settle_time: float = 10.0
     circuit_failures: int = 5
     circuit_cooldown: float = 30.0
@@ -252,6 +253,15 @@ class Settings:
                 f"token_store={_redact_url(str(store))!r}: use one of "
                 f"{', '.join(_TOKEN_STORES)} or redis://host:port/db",
                 name="token_store",
+            )
+        if self.journal_url is not None and not (
+            isinstance(self.journal_url, str)
+            and self.journal_url.startswith(("postgresql://", "postgres://"))
+        ):
+            raise ConfigurationError(
+                f"journal_url={_redact_url(str(self.journal_url))!r}: use "
+                f"postgresql://user@host:port/dbname (or leave it unset for the SQLite file)",
+                name="journal_url",
             )
         if self.renew_margin >= 7200:
             raise ConfigurationError("renew_margin must be below 7200 s", name="renew_margin")
@@ -361,7 +371,7 @@ class Settings:
         merged = {k: v for k, v in file_values.items() if v is not None}
         merged.update(env)
         if any(v.lstrip().startswith("enc:") for v in merged.values()):
-            from .envcrypt import decrypt_environ  # encrypted values: see that module
+            from .crypto.envcrypt import decrypt_environ  # encrypted values: see that module
 
             decrypt_environ(merged, env, file_values=file_values)
         kwargs: dict[str, Any] = {}
@@ -439,6 +449,7 @@ _ENV_FIELDS: dict[str, tuple[str, str]] = {
     "ETRADE_THROTTLE_PAUSE": ("throttle_pause", "float"),
     "ETRADE_RENEW_MARGIN": ("renew_margin", "float"),
     "ETRADE_JOURNAL_FILE": ("journal_file", "str"),
+    "ETRADE_JOURNAL_URL": ("journal_url", "str"),
     "ETRADE_ORDER_SETTLE_TIME": ("order_settle_time", "float"),
     "ETRADE_CIRCUIT_FAILURES": ("circuit_failures", "int"),
     "ETRADE_CIRCUIT_COOLDOWN": ("circuit_cooldown", "float"),

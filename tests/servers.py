@@ -37,11 +37,13 @@ def free_port() -> int:
 
 
 class RedisServer:
-    """One redis-server process without persistence; can be stopped and restarted."""
+    """One redis-server process, without persistence unless ``appendonly`` (AOF,
+    fsync on every write); can be stopped and restarted."""
 
-    def __init__(self, binary: str, workdir: Path) -> None:
+    def __init__(self, binary: str, workdir: Path, *, appendonly: bool = False) -> None:
         self.binary = binary
         self.workdir = workdir
+        self.appendonly = appendonly
         self.port = free_port()
         self.proc: subprocess.Popen[bytes] | None = None
 
@@ -51,7 +53,11 @@ class RedisServer:
 
     def start(self) -> None:
         args = ["--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
-        args += ["--appendonly", "no", "--dir", str(self.workdir)]
+        if self.appendonly:
+            args += ["--appendonly", "yes", "--appendfsync", "always"]
+        else:
+            args += ["--appendonly", "no"]
+        args += ["--dir", str(self.workdir)]
         self.proc = subprocess.Popen(
             [self.binary, *args],
             stdout=subprocess.DEVNULL,
@@ -105,6 +111,15 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServ
 def private_redis(tmp_path: Path) -> Iterator[RedisServer]:
     """A redis-server of this test alone, for killing and restarting."""
     server = RedisServer(_redis_binary(), tmp_path)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def persistent_redis(tmp_path: Path) -> Iterator[RedisServer]:
+    """A redis-server of this test alone with AOF on, as the README recommends."""
+    server = RedisServer(_redis_binary(), tmp_path, appendonly=True)
     server.start()
     yield server
     server.stop()

@@ -15,16 +15,18 @@ import inspect
 import logging
 from collections.abc import Callable, Iterator, Mapping
 from types import GeneratorType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from urllib.parse import quote
 
 from ..errors import ETradeError, MalformedResponseError, ValidationError
 from ..transport import Call
 
 if TYPE_CHECKING:
-    from ..client import Client
+    from ..cache import CacheSet
+    from ..config import Settings
+    from ..orders import JournalStore
 
-__all__ = ["Resource", "check_account_key", "segment", "typed_answers"]
+__all__ = ["ClientParts", "Requestor", "Resource", "check_account_key", "segment", "typed_answers"]
 
 log = logging.getLogger("etrade_sync")
 
@@ -41,6 +43,29 @@ _SHAPE_ERRORS = (
     ArithmeticError,
     RecursionError,
 )
+
+
+class Requestor(Protocol):
+    """Sends one call and returns its decoded answer (the transport)."""
+
+    def call_json(self, call: Call) -> Any: ...
+
+
+class ClientParts(Protocol):
+    """What an endpoint group uses of the client that holds it: the settings, a
+    requestor, the response caches and the order journal; nothing else."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def transport(self) -> Requestor: ...
+
+    @property
+    def cache(self) -> CacheSet: ...
+
+    @property
+    def journal(self) -> JournalStore: ...
 
 
 def segment(value: str, *, field: str, safe: str = ":") -> str:
@@ -125,7 +150,7 @@ class Resource:
                 continue
             setattr(cls, attr, typed_answers(f"{prefix}.{attr}", value))
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: ClientParts) -> None:
         self._client = client
 
     def _get(

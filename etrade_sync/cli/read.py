@@ -231,15 +231,23 @@ def _cmd_alerts(args: argparse.Namespace) -> int:
 
 
 def _cmd_journal(args: argparse.Namespace) -> int:
-    from ..orders import OrderJournal, api_host
+    from ..orders import JournalStore, OrderJournal, api_host
 
     settings = settings_from_args(args)
-    if not settings.journal_path.exists():
+    journal: JournalStore
+    if settings.journal_url:
+        from ..orders.postgres_journal import PostgresJournal
+
+        journal = PostgresJournal(
+            settings.journal_url, environment=settings.environment, api_host=api_host(settings)
+        )
+    elif not settings.journal_path.exists():
         print(f"no journal yet at {settings.journal_path}")
         return 0
-    journal = OrderJournal(
-        settings.journal_path, environment=settings.environment, api_host=api_host(settings)
-    )
+    else:
+        journal = OrderJournal(
+            settings.journal_path, environment=settings.environment, api_host=api_host(settings)
+        )
     entries = journal.unresolved() if args.unresolved else journal.entries(limit=args.limit)
     rows = [
         (

@@ -20,6 +20,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from ..config import Settings
+from .journal import JournalStore
 from .sqlite_journal import SQLiteJournal
 
 __all__ = ["api_host", "is_loopback", "open_journal"]
@@ -43,9 +44,20 @@ def is_loopback(settings: Settings) -> bool:
         return False
 
 
-def open_journal(settings: Settings) -> tuple[SQLiteJournal, Callable[[], None]]:
-    """The journal for ``settings`` and a function that releases it."""
+def open_journal(settings: Settings) -> tuple[JournalStore, Callable[[], None]]:
+    """The journal for ``settings`` and a function that releases it: PostgreSQL when
+    ``journal_url`` is set (every host), else the SQLite file (one host)."""
     scope = {"environment": settings.environment, "api_host": api_host(settings)}
+    if settings.journal_url:
+        from .postgres_journal import PostgresJournal
+
+        shared = PostgresJournal(
+            settings.journal_url,
+            environment=settings.environment,
+            api_host=api_host(settings),
+            connect_timeout=settings.connect_timeout,
+        )
+        return shared, shared.close
     if settings.journal_file is None and is_loopback(settings):
         folder = Path(tempfile.mkdtemp(prefix="etrade_sync-journal-"))
         journal = SQLiteJournal(folder / "journal.sqlite3", **scope)
