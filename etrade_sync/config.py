@@ -194,7 +194,7 @@ class Settings:
     connect_timeout: float = 5.0
     read_timeout: float = 30.0
     call_timeout: float = 120.0
-    max_body_bytes: int = 64 * 1024 * 1024
+    max_body_bytes: int = 32 * 1024 * 1024
     max_retries: int = 4
     backoff_factor: float = 0.5
     backoff_jitter: float = 0.5

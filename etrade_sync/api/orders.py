@@ -71,8 +71,9 @@ class OrdersAPI(Resource):
 
     category = "orders"
     unguarded = frozenset(
-        {"preview", "place", "preview_change", "place_change", "cancel", "resolve"}
-    )
+        {"preview", "place", "preview_change", "place_change", "cancel", "resolve",
+         "resolve_cancel"}
+    )  # fmt: skip
 
     # -- reads ---------------------------------------------------------------------
 

@@ -180,16 +180,15 @@ def read_body(response: requests.Response, limit: int) -> bytes:
     ):
         response.close()
         raise BodyTooLarge(limit)
-    parts: list[bytes] = []
-    size = 0
+    buffer = bytearray()
     for chunk in response.iter_content(_CHUNK):
-        size += len(chunk)
-        if size > limit:
+        if len(buffer) + len(chunk) > limit:
+            del buffer
             response.raw.close()
             response.close()
             raise BodyTooLarge(limit)
-        parts.append(chunk)
-    body = b"".join(parts)
+        buffer += chunk
+    body = bytes(buffer)
     response._content = body
     response._content_consumed = True  # type: ignore[attr-defined]
     watch: AttemptWatch | None = getattr(_current, "watch", None)

@@ -79,11 +79,13 @@ def trickle(total: int = 60, every: float = 0.5) -> Behaviour:
     return run
 
 
-def endless(size: int, chunk: int = 1 << 20) -> Behaviour:
-    """A 200 whose JSON body is ``size`` bytes, generated as it is sent."""
+def endless(size: int, chunk: int = 1 << 20, *, declared: bool = True) -> Behaviour:
+    """A 200 whose JSON body is ``size`` bytes, generated as it is sent (with a
+    Content-Length, or ended only by closing the connection)."""
 
     def run(conn: socket.socket, request: Received) -> None:
-        conn.sendall(_head(200, {"Content-Type": "application/json"}, size))
+        length = size if declared else None
+        conn.sendall(_head(200, {"Content-Type": "application/json"}, length))
         block = b"[" + b"0," * (chunk // 2)
         sent = 0
         while sent < size:
