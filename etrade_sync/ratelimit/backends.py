@@ -8,12 +8,11 @@ when one consumer key is used by more than one process:
 ``sqlite:///path``
     Every process on one host. A pyrate-limiter ``SQLiteBucket`` guarded by a
     file lock, one table per (consumer key, category) in one database file.
+    The path must be absolute (``sqlite:////var/tmp/gate.db``) in an existing folder.
     The lock is taken with the gate's timeout, when the bucket is opened and at
     every permit: a holder that is stopped (SIGSTOP, Ctrl-Z, a debugger) costs
     the others at most ``gate_timeout``, then ``RateGateError``; a holder that
     dies frees the lock at once (the kernel drops its ``flock``).
-    The path follows the usual URL convention: ``sqlite:///gate.db`` is relative
-    to the working directory, ``sqlite:////var/tmp/gate.db`` is absolute.
 
 ``redis://[:password@]host:port/db`` (or ``rediss://``)
     Every process on every host. A sliding-window log in one sorted set per
@@ -95,15 +94,11 @@ def make_bucket(
 
 
 def sqlite_path(backend: str) -> Path:
-    """The database file named by a ``sqlite:///...`` backend URL, made absolute."""
-    raw = backend[len("sqlite:///") :]
-    if not raw or raw.startswith(":memory:"):
-        raise ConfigurationError(
-            f"rate_limit_backend={backend!r}: name a database file that every process "
-            f"can open, e.g. 'sqlite:////var/tmp/etrade_gate.db'",
-            name="rate_limit_backend",
-        )
-    return Path(os.path.expanduser(raw)).resolve()
+    """The database file named by a ``sqlite:////absolute/path`` backend URL; its folder
+    must exist (see :func:`etrade_sync.config_checks.sqlite_backend_path`)."""
+    from ..config_checks import sqlite_backend_path
+
+    return sqlite_backend_path(backend).resolve()
 
 
 class SQLiteWindowBucket(SQLiteBucket):
@@ -124,7 +119,6 @@ class SQLiteWindowBucket(SQLiteBucket):
         never waited for longer than ``lock_timeout`` seconds."""
         from filelock import FileLock, Timeout
 
-        path.parent.mkdir(parents=True, exist_ok=True)
         lock = FileLock(f"{path}.lock", timeout=lock_timeout)
         try:
             with lock:
