@@ -16,15 +16,16 @@ import requests
 from urllib3.exceptions import MaxRetryError, NameResolutionError, NewConnectionError
 
 from ..errors import (
-    APIError,
     AuthenticationError,
+    CircuitOpenError,
     ETradeError,
     MalformedResponseError,
     NetworkError,
+    RateGateError,
     RateLimitError,
     RedirectError,
     ResponseTooLargeError,
-    ValidationError,
+    ServerError,
 )
 from ..observe.redact import redact_path, redact_text
 from .seams import Call
@@ -42,15 +43,25 @@ def note_renewed(error: AuthenticationError) -> None:
     error.args = (error._describe(),)
 
 
+#: Failures of the path to E*TRADE (not of the caller's input, login or settings),
+#: logged as a WARNING: the network, the server, throttling, redirects, unreadable
+#: answers, the rate gate and the circuit breaker.
+_TRANSPORT_FAILURES = (
+    NetworkError,
+    RedirectError,
+    ServerError,
+    RateLimitError,
+    MalformedResponseError,
+    RateGateError,
+    CircuitOpenError,
+)
+
+
 def log_failure(call: Call, exc: ETradeError) -> None:
-    """One line per failed call: WARNING, or INFO when E*TRADE refused the request
-    itself (a 4xx answer the caller may well expect, such as "no match")."""
-    refused = (
-        isinstance(exc, APIError)
-        and 400 <= exc.status < 500
-        and not isinstance(exc, RateLimitError | MalformedResponseError)
-    )
-    level = logging.INFO if refused or isinstance(exc, ValidationError) else logging.WARNING
+    """One line per failed call: WARNING for a failure of the path to E*TRADE;
+    INFO for the rest (a refusal such as "no match", a login to do, a setting to
+    fix), which the caller is told by the exception and may well expect."""
+    level = logging.WARNING if isinstance(exc, _TRANSPORT_FAILURES) else logging.INFO
     log.log(level, "%s failed: %s", call.name, exc)
 
 
