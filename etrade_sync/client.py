@@ -25,6 +25,7 @@ from .cache import CacheSet
 from .cache.disk import attach_persistent_tier
 from .config import Settings
 from .config_checks import require_configured
+from .models.frames import StatsReport
 from .observe.metrics import Metrics
 from .orders import open_journal
 from .ratelimit import RateGate
@@ -123,15 +124,18 @@ class Client:
         """Calls, errors, retries and latency p50/p95/p99 per endpoint, cache hits and
         misses, the rate gate's permits and wait times, the circuit breaker's state and
         the clock skew measured against E*TRADE's ``Date`` header and the connection
-        pool per host (:meth:`pool_stats`), as plain data."""
-        return {
-            "calls": self.metrics.snapshot(),
-            "gate": self.gate.stats(),
-            "cache": self.cache.stats(),
-            "circuit": self.breaker.stats(),
-            "clock_skew_s": self.transport.clock_skew,
-            "pool": self.pool_stats(),
-        }
+        pool per host (:meth:`pool_stats`), as plain data: a ``dict`` (a
+        :class:`~etrade_sync.models.frames.StatsReport`) that notebooks show as tables."""
+        return StatsReport(
+            {
+                "calls": self.metrics.snapshot(),
+                "gate": self.gate.stats(),
+                "cache": self.cache.stats(),
+                "circuit": self.breaker.stats(),
+                "clock_skew_s": self.transport.clock_skew,
+                "pool": self.pool_stats(),
+            }
+        )
 
     def health(self) -> Health:
         """Every check of ``etrade-sync doctor`` (configuration, keys, token store, TLS,

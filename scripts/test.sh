@@ -24,6 +24,7 @@ step "ruff check" ruff check .
 step "ruff format" ruff format --check .
 step "mypy" mypy
 step "layer contracts" lint-imports
+step "docs site" mkdocs build --strict --quiet --site-dir "$(mktemp -d)"
 step "pytest" python -m pytest "$@"
 
 # The suite must pass at any hour: run the time-sensitive tests again with the clock
@@ -31,4 +32,10 @@ step "pytest" python -m pytest "$@"
 # ETRADE_TIME_GUARD=0 skips this step (for a quick local loop).
 if [ "${ETRADE_TIME_GUARD:-1}" != "0" ]; then
     step "time-of-day guard" env PYTHON=python bash scripts/time-guard.sh "$@"
+fi
+
+# The wheel is the product: build it, check it, install it outside the checkout and run
+# the demo from there. ETRADE_WHEEL_CHECK=0 skips this step (for a quick local loop).
+if [ "${ETRADE_WHEEL_CHECK:-1}" != "0" ]; then
+    step "wheel check" env PYTHON=python bash scripts/wheel-check.sh
 fi

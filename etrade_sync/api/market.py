@@ -25,6 +25,7 @@ from .params import check_choice, check_count
 
 if TYPE_CHECKING:
     from .bulk import BulkResult
+    from .watch import QuoteWatch
 
 from .quotes import (
     MAX_SYMBOLS_PER_CALL,
@@ -236,6 +237,40 @@ class MarketAPI(Resource):
                 workers=workers,
             )
         return quotes_bulk(self, symbols, detail=detail, progress=progress, workers=workers)
+
+    def watch(
+        self,
+        symbols: str | Iterable[str],
+        *,
+        every: float = 5.0,
+        detail: str = "ALL",
+        changed_only: bool = False,
+        until: float | dt.datetime | None = None,
+        max_polls: int | None = None,
+    ) -> QuoteWatch:
+        """Poll quotes at a steady pace: ``for quotes in client.market.watch(syms, every=5)``.
+
+        A blocking iterator of :class:`QuoteResult`, one per poll, through the rate gate
+        and the quote cache; several watches (and any other calls) share the budget.
+        A pace the market limit cannot sustain for this many symbols is refused with the
+        fastest one that fits. Stop with ``close()``, ``until`` (seconds or an aware
+        datetime), ``max_polls``, a ``with`` block, or Ctrl-C (ends the loop quietly).
+        See :class:`etrade_sync.api.watch.QuoteWatch`.
+        """
+        from .watch import QuoteWatch
+
+        settings = self._client.settings
+        return QuoteWatch(
+            self.quotes,
+            normalize_symbols(symbols),
+            every=every,
+            limits=settings.resolved_rate_limits.get("market"),
+            quote_ttl=settings.quote_ttl,
+            detail=detail,
+            changed_only=changed_only,
+            until=until,
+            max_polls=max_polls,
+        )
 
     def option_expirations(
         self, symbol: str, *, expiry_type: str | None = None, fresh: bool = False

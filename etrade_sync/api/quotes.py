@@ -58,20 +58,35 @@ class QuoteResult(dict[str, Quote]):
         self.messages: list[QuoteMessage] = []
 
     def to_dataframe(self, *, decimals: str = "float") -> Any:
-        """The quotes as a pandas DataFrame indexed by symbol (needs the pandas extra)."""
+        """The quotes as a pandas DataFrame indexed by ``symbol`` (needs the pandas
+        extra); without quotes it is empty but keeps the columns."""
         from ..models.frames import to_dataframe
 
-        return to_dataframe(self, decimals=decimals)
+        return to_dataframe(self, decimals=decimals, model=Quote)
 
-    def _repr_html_(self) -> str:
-        from ..models.frames import flatten, html_table
+    def _rows(self) -> list[dict[str, Any]]:
+        from ..models.frames import flatten
 
         keep = ("symbol", "last", "bid", "ask", "change", "change_pct", "volume", "status")
         rows = [{k: flatten(q, decimals="decimal").get(k) for k in keep} for q in self.values()]
         rows += [
-            {"symbol": s, "status": f"refused: {m.description}"} for s, m in self.errors.items()
+            {**dict.fromkeys(keep), "symbol": s, "status": f"refused: {m.description}"}
+            for s, m in self.errors.items()
         ]
-        return html_table(rows, title=f"{len(self)} quotes, {len(self.errors)} refused")
+        return rows
+
+    def _title(self) -> str:
+        return f"{len(self)} quotes, {len(self.errors)} refused"
+
+    def _repr_html_(self) -> str:
+        from ..models.frames import html_table
+
+        return html_table(self._rows(), title=self._title())
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        from ..models.frames import text_table
+
+        printer.text("QuoteResult(...)" if cycle else text_table(self._rows(), title=self._title()))
 
 
 def normalize_symbols(symbols: str | OptionSymbol | Iterable[str | OptionSymbol]) -> list[str]:
