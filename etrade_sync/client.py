@@ -144,7 +144,9 @@ class Client:
         failing check; it sends one unsigned request to the API host."""
         from .health import check_health
 
-        return check_health(self.settings, store=self.auth.store, journal=self.journal)
+        return check_health(
+            self.settings, store=self.auth.store, journal=self.journal, session=self.session
+        )
 
     def stats_json(self, **dumps_kwargs: Any) -> str:
         """:meth:`stats` as a JSON document (for files, dashboards, log shippers)."""

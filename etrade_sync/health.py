@@ -27,6 +27,8 @@ from typing import TYPE_CHECKING, Any
 from .errors import ConfigurationError
 
 if TYPE_CHECKING:
+    import requests
+
     from .auth import TokenStore
     from .config import Settings
     from .orders import JournalStore
@@ -85,10 +87,13 @@ def check_health(
     store: TokenStore | None = None,
     journal: JournalStore | None = None,
     settings_error: ConfigurationError | None = None,
+    session: requests.Session | None = None,
 ) -> Health:
     """Run every check for ``settings`` (None when they could not be read: pass the
     error as ``settings_error``). ``store`` and ``journal`` are a client's own token
-    store and order journal; by default they are opened from ``settings``."""
+    store and order journal; by default they are opened from ``settings``. With a
+    client's ``session``, the API host is reached through it and its connection pool
+    figures are reported."""
     checks: list[Check] = [_configuration(settings, settings_error)]
     if settings is None:
         skipped = ("consumer key", "token key", "token store", "API host (TLS)", "clock",
@@ -99,10 +104,12 @@ def check_health(
         lambda: [_consumer_key(settings)],
         lambda: [_token_key(settings)],
         lambda: [_token_store(settings, store)],
-        lambda: _api_host(settings),
+        lambda: _api_host(settings, session),
         lambda: [_gate(settings)],
         lambda: [_journal(settings, journal)],
     ]
+    if session is not None:
+        runners.append(lambda: [_pool(settings, session)])
     for run in runners:
         try:
             checks += run()
@@ -197,19 +204,23 @@ def _token_store(settings: Settings, given: TokenStore | None) -> Check:
     return Check(name, False, f"{status} [{store.describe()}]", f"run: {login}")
 
 
-def _api_host(settings: Settings) -> list[Check]:
+def _api_host(settings: Settings, given: requests.Session | None = None) -> list[Check]:
     """One unsigned request to the API host: TLS works, and its ``Date`` header."""
+    import contextlib
+
     import requests
 
     url = settings.api_base + "/"
     tls = url.startswith("https://")
     try:
-        with requests.Session() as session:
+        with contextlib.ExitStack() as stack:
+            session = given or stack.enter_context(requests.Session())
             response = session.get(
                 url,
                 timeout=(settings.connect_timeout, settings.read_timeout),
                 allow_redirects=False,
             )
+            response.close()
     except requests.exceptions.SSLError as exc:
         return [
             Check("API host (TLS)", False, f"TLS to {settings.api_base} failed: {_short(exc)}",
@@ -225,6 +236,21 @@ def _api_host(settings: Settings) -> list[Check]:
     what = "TLS connection" if tls else "plain HTTP (loopback only)"
     host_check = Check("API host (TLS)", True, f"{what} to {settings.api_base} works")
     return [host_check, _clock(response.headers)]
+
+
+def _pool(settings: Settings, session: requests.Session) -> Check:
+    """The client's connection pool per host (see ``client.stats()["pool"]``)."""
+    from .transport.pools import pool_stats
+
+    hosts = pool_stats(session, (settings.api_base + "/", settings.oauth_base + "/"))
+    if not hosts:
+        return Check("connection pool", None, "no connection opened yet")
+    detail = "; ".join(
+        f"{host}: {f['open']} open ({f['idle']} idle, {f['in_use']} in use), "
+        f"{f['created']} created, {f['blocked']} blocked, {f['full']} full"
+        for host, f in hosts.items()
+    )
+    return Check("connection pool", True, detail)
 
 
 def _clock(headers: Mapping[str, str]) -> Check:

@@ -118,9 +118,9 @@ def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     level = {0: logging.WARNING, 1: logging.INFO}.get(args.verbose, logging.DEBUG)
-    if os.environ.get("ETRADE_LOG_FORMAT", "").strip().lower() == "json":
-        from ..observe.jsonlog import setup_logging
+    from ..observe.jsonlog import log_format_from_env, setup_logging
 
+    if log_format_from_env() == "json":
         setup_logging(level, format="json")  # one JSON object per line on stderr
     else:
         logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")

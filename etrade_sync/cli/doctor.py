@@ -44,7 +44,13 @@ def _cmd_doctor(args: argparse.Namespace) -> int:
         else:
             with client:
                 store, journal = client.auth.store, client.journal
-                health = check_health(settings, store=store, journal=journal, settings_error=error)
+                health = check_health(
+                    settings,
+                    store=store,
+                    journal=journal,
+                    settings_error=error,
+                    session=client.session,
+                )
     if args.json:
         print(json.dumps(health.to_dict(), indent=2))
     else:

@@ -25,7 +25,7 @@ from etrade_sync.simulator import Fault, Simulator
 from tests.firsthour.conftest import Run, sim_env
 
 NAMES = ["configuration", "consumer key", "token key", "token store", "API host (TLS)",
-         "clock", "rate gate", "order journal"]  # fmt: skip
+         "clock", "rate gate", "order journal", "connection pool"]  # fmt: skip
 
 
 def doctor(cli: Run, env: dict[str, str]) -> tuple[int, dict[str, Any]]:
@@ -154,3 +154,7 @@ def test_client_health_is_the_same_report(make_client: Any) -> None:
     assert health.ok, str(health)
     assert health.to_dict()["ok"] is True
     assert "all checks passed" in str(health)
+    pool = next(c for c in health.checks if c.name == "connection pool")
+    assert re.search(
+        r"http://127\.0\.0\.1:\d+: 1 open \(1 idle, 0 in use\), 1 created", pool.detail
+    )
