@@ -15,13 +15,14 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal, overload
 
-from ..builders.symbols import OptionSymbol
+from ..checks import to_price
 from ..errors import APIError, ValidationError
 from ..models.base import as_list, dig
 from ..models.market import DETAIL_BLOCKS, LookupResult, Quote, QuoteMessage
 from ..models.options import EXPIRY_TYPES, OPTION_CATEGORIES, OptionChain, OptionExpiration
+from ..symbols import OptionSymbol, check_quote_symbol
 from .base import Resource, segment
-from .params import check_choice, check_count
+from .params import check_choice, check_count, check_range
 
 if TYPE_CHECKING:
     from .bulk import BulkResult
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
 
 from .quotes import (
     MAX_SYMBOLS_PER_CALL,
-    QUOTE_SYMBOL_RE,
     InvalidSymbolError,
     QuoteResult,
     normalize_symbols,
@@ -169,7 +169,7 @@ class MarketAPI(Resource):
         ``category`` STANDARD, ALL or MINI; ``chain_type`` CALL, PUT or CALLPUT;
         ``price_type`` ATNM or ALL.
         """
-        underlier = _underlier(symbol)
+        underlier = check_quote_symbol(symbol)
         if expiry is not None:
             if isinstance(expiry, dt.datetime) or not isinstance(expiry, dt.date):
                 raise ValidationError(f"expiry must be a date, got {expiry!r}", field="expiry")
@@ -180,9 +180,9 @@ class MarketAPI(Resource):
             expiry_year, expiry_month, expiry_day = expiry.year, expiry.month, expiry.day
         params = {
             "symbol": underlier,
-            "expiryYear": _part(expiry_year, "expiry_year", 1900, 9999),
-            "expiryMonth": _part(expiry_month, "expiry_month", 1, 12),
-            "expiryDay": _part(expiry_day, "expiry_day", 1, 31),
+            "expiryYear": check_range(expiry_year, field="expiry_year", low=1900, high=9999),
+            "expiryMonth": check_range(expiry_month, field="expiry_month", low=1, high=12),
+            "expiryDay": check_range(expiry_day, field="expiry_day", low=1, high=31),
             "strikePriceNear": _near(strike_near),
             "noOfStrikes": check_count(strikes, field="strikes", high=1000),
             "includeWeekly": _flag(include_weekly, "include_weekly"),
@@ -280,7 +280,7 @@ class MarketAPI(Resource):
         ``expiry_type``: DAILY, WEEKLY, MONTHLY, QUARTERLY, VIX, ALL, MONTHEND, ...
         Cached for ``Settings.expirations_ttl`` seconds; ``fresh=True`` asks E*TRADE.
         """
-        underlier = _underlier(symbol)
+        underlier = check_quote_symbol(symbol)
         kind = check_choice(expiry_type, EXPIRY_TYPES, field="expiry_type")
         params = {"symbol": underlier, "expiryType": kind}
 
@@ -303,26 +303,9 @@ def _detail_flag(detail: str) -> str:
     return flag
 
 
-def _underlier(symbol: str) -> str:
-    text = symbol.strip().upper() if isinstance(symbol, str) else ""
-    if not QUOTE_SYMBOL_RE.match(text):
-        raise ValidationError(f"symbol {symbol!r} is not a ticker", field="symbol")
-    return text
-
-
-def _part(value: int | None, field: str, low: int, high: int) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ValidationError(f"{field} must be an integer from {low} to {high}", field=field)
-    return value
-
-
 def _near(value: Decimal | int | float | str | None) -> str | None:
     if value is None:
         return None
-    from ..builders.common import to_price
-
     price = to_price(value, field="strike_near")
     return format(price, "f") if price is not None else None
 

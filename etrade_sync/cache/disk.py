@@ -239,10 +239,12 @@ class PersistentTier:
         """Drop what every process cached for one account (after an order there)."""
         self._disk.evict(f"{self.namespace}:account:{self._digest(account_id_key.strip())}")
 
-    def clear(self) -> None:
-        """Drop every entry of this namespace (other consumer keys' entries stay)."""
+    def clear(self, name: str | None = None) -> None:
+        """Drop every entry of this namespace, or of its cache ``name`` (other consumer
+        keys' entries stay)."""
+        prefix = f"{self.namespace}:{name}:" if name else f"{self.namespace}:"
         for disk_key in list(self._disk.iterkeys()):
-            if isinstance(disk_key, str) and self.namespace in disk_key:
+            if isinstance(disk_key, str) and disk_key.startswith(prefix):
                 self._disk.delete(disk_key)
 
     def _count(self, what: str, n: int = 1) -> None:
@@ -287,6 +289,10 @@ class TieredCache(TTLResponseCache[Any, Any]):
         ages: dict[Any, float] = {}
         got = self.tier.get_many(self.name, keys, fetch_many, self.ttl, fresh=fresh, ages=ages)
         now = time.monotonic()
+        if len(self._deadlines) > 2 * self.maxsize:  # forget deadlines already past
+            for key, deadline in list(self._deadlines.items()):
+                if deadline <= now:
+                    self._deadlines.pop(key, None)
         for key in got:
             self._deadlines[key] = now + self.ttl - ages.get(key, 0.0)
         return got
@@ -325,6 +331,12 @@ class TieredCache(TTLResponseCache[Any, Any]):
         self.tier.invalidate(self.name, key)
         self._deadlines.pop(key, None)
         return super().invalidate(key)
+
+    def clear(self) -> None:
+        """Empty this cache in memory and on disk (for every process)."""
+        self.tier.clear(self.name)
+        self._deadlines.clear()
+        super().clear()
 
 
 def attach_persistent_tier(

@@ -165,3 +165,14 @@ def test_eight_processes_started_within_one_ttl_fetch_a_quote_once(
     assert max(began) - min(began) < 5.0  # all started within one quote TTL
     assert len({r[2] for r in results}) == 1  # every process got the same quote
     assert sim.log.hits("/v1/market/quote/*") == 1
+
+
+def test_clearing_the_cache_clears_the_tier_too(sim: Simulator, tmp_path: Path) -> None:
+    first = _client(sim, tmp_path, "first")
+    second = _client(sim, tmp_path, "second")
+    first.market.quotes(["AAPL"])
+    first.cache.clear()
+    second.market.quotes(["AAPL"])
+    assert sim.log.hits("/v1/market/quote/*") == 2
+    first.close()
+    second.close()
