@@ -364,7 +364,7 @@ class Settings:
         merged = {k: v for k, v in file_values.items() if v is not None}
         merged.update(env)
         if any(v.lstrip().startswith("enc:") for v in merged.values()):
-            from .envcrypt import decrypt_environ  # encrypted values: see that module
+            from .crypto.envcrypt import decrypt_environ  # encrypted values: see that module
 
             decrypt_environ(merged, env, file_values=file_values)
         kwargs: dict[str, Any] = {}

@@ -11,16 +11,41 @@ safe to repeat, and turns the answer into models.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import quote
 
 from ..errors import ValidationError
 from ..transport import Call
 
 if TYPE_CHECKING:
-    from ..client import Client
+    from ..cache import CacheSet
+    from ..config import Settings
+    from ..orders import JournalStore
 
-__all__ = ["Resource", "check_account_key", "segment"]
+__all__ = ["ClientParts", "Requestor", "Resource", "check_account_key", "segment"]
+
+
+class Requestor(Protocol):
+    """Sends one call and returns its decoded answer (the transport)."""
+
+    def call_json(self, call: Call) -> Any: ...
+
+
+class ClientParts(Protocol):
+    """What an endpoint group uses of the client that holds it: the settings, a
+    requestor, the response caches and the order journal; nothing else."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def transport(self) -> Requestor: ...
+
+    @property
+    def cache(self) -> CacheSet: ...
+
+    @property
+    def journal(self) -> JournalStore: ...
 
 
 def segment(value: str, *, field: str, safe: str = "") -> str:
@@ -48,7 +73,7 @@ class Resource:
     #: Rate-limit category of this group's calls.
     category = "accounts"
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: ClientParts) -> None:
         self._client = client
 
     def _get(

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ..crypto.keys import generate_key
 from .flow import AuthorizationRequest
-from .keys import generate_key
 from .manager import AuthManager
 from .stores import MemoryTokenStore, TokenStore, TokenStoreError, token_store_for
 from .token import AccessToken, AuthStatus, TokenStatus

@@ -30,8 +30,8 @@ from typing import Any
 
 from cryptography.fernet import InvalidToken
 
+from ..crypto.keys import KEY_VARIABLE, KdfParams, TokenCipher, missing_key_error, parse_keys
 from ..errors import ConfigurationError
-from .keys import KEY_VARIABLE, KdfParams, TokenCipher, missing_key_error, parse_keys
 from .store_common import LOCK_TIMEOUT, TokenStoreError, file_section, thread_section
 from .token import AccessToken
 

@@ -26,11 +26,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from ..crypto.keys import missing_key_error
 from ..errors import AuthenticationError, ClockSkewError, ConfigurationError, LoginRequiredError
 from ..observe.logs import protect
 from ..transport.session import make_oauth1
 from .flow import AuthorizationRequest, OAuthFlow
-from .keys import missing_key_error
 from .prompt import ReadCode, browser_available, clean_verifier, default_reader, open_in_browser
 from .stores import TokenStore, TokenStoreError, login_command, token_store_for
 from .token import EASTERN, AccessToken, AuthStatus, TokenStatus

@@ -43,8 +43,8 @@ from typing import Any, TypeVar
 from cryptography.fernet import InvalidToken
 
 from ..config import _redact_url
+from ..crypto.keys import KEY_VARIABLE, KdfParams, TokenCipher, missing_key_error, parse_keys
 from ..errors import ConfigurationError
-from .keys import KEY_VARIABLE, KdfParams, TokenCipher, missing_key_error, parse_keys
 from .store_common import LOCK_TIMEOUT, TokenStoreError, thread_section
 from .token import AccessToken
 

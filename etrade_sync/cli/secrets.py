@@ -7,7 +7,7 @@ that does not echo, or from standard input when that is not a terminal; never
 from the command line, where it would land in the shell history and the process
 list) and prints the ``enc:`` value to paste into ``.env``, encrypted under
 ``ETRADE_CONFIG_KEY`` (or ``ETRADE_TOKEN_KEY``) from the environment. See
-:mod:`etrade_sync.envcrypt`.
+:mod:`etrade_sync.crypto.envcrypt`.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def _read_secret() -> str:
 
 
 def _cmd_encrypt(args: argparse.Namespace) -> int:
-    from ..envcrypt import CONFIG_KEY_VARIABLE, encrypt_value, key_from_environ
+    from ..crypto.envcrypt import CONFIG_KEY_VARIABLE, encrypt_value, key_from_environ
     from ..observe.logs import protect
 
     found = key_from_environ()

@@ -210,8 +210,8 @@ def test_timestamp_refused_becomes_clock_skew_error_with_the_offset(
 
 def test_store_makes_a_private_directory_and_file_whatever_the_umask(tmp_path: Path) -> None:
     from etrade_sync.auth.filestore import EncryptedFileStore
-    from etrade_sync.auth.keys import generate_key
     from etrade_sync.auth.token import AccessToken
+    from etrade_sync.crypto.keys import generate_key
     from tests.auth.conftest import START
 
     path = tmp_path / "deep" / "er" / "tokens.json"

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from etrade_sync import Settings
-from etrade_sync.auth.keys import generate_key
 from etrade_sync.client import Client
-from etrade_sync.envcrypt import decrypt_value, encrypt_value
+from etrade_sync.crypto.envcrypt import decrypt_value, encrypt_value
+from etrade_sync.crypto.keys import generate_key
 from etrade_sync.errors import ConfigurationError
 from etrade_sync.ratelimit import RateGate
 from etrade_sync.simulator import Simulator

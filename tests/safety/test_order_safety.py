@@ -289,3 +289,45 @@ def test_two_simulator_runs_resolve_right_and_leave_the_default_journal_alone(
     second = _simulator_run(tmp_path)
     assert first == second  # the simulator repeats its order ids
     assert not home.exists() or not any(home.rglob("journal*"))
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        Fault.status(200, body="<html>maintenance</html>", content_type="text/html"),
+        Fault.status(200, body={"PlaceOrderResponse": {"orderType": "EQ"}}),
+        Fault.status(502),
+    ],
+    ids=["undecodable", "no-order-id", "502"],
+)
+def test_answers_that_leave_the_outcome_open_are_unknown(
+    sim: Simulator, trader: Client, fault: Fault
+) -> None:
+    key = key_of(sim)
+    preview = trader.orders.preview(key, limit_buy())
+    sim.faults.script(PLACE, fault)
+    with pytest.raises(OrderOutcomeUnknownError):
+        trader.orders.place(key, preview)
+    assert trader.journal.find(key, preview.client_order_id).status == Status.UNKNOWN  # type: ignore[union-attr]
+    assert trader.orders.resolve(key, preview.client_order_id) is None  # not processed
+    assert sim.log.hits(PLACE) == 1
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"PlaceOrderResponse": {"OrderIds": [{"orderId": "4321"}]}},
+        {"PlaceOrderResponse": {"OrderIds": {"orderId": 4321}}},
+        {"PlaceOrderResponse": {"orderId": "4321"}},
+    ],
+)
+def test_one_order_id_parser_for_the_answer_and_the_journal(
+    sim: Simulator, trader: Client, answer: dict[str, object]
+) -> None:
+    key = key_of(sim)
+    preview = trader.orders.preview(key, limit_buy())
+    sim.faults.script(PLACE, Fault.status(200, body=answer))
+    placed = trader.orders.place(key, preview)
+    entry = trader.journal.find(key, preview.client_order_id)
+    assert entry is not None
+    assert (placed.order_id, entry.status, entry.order_id) == (4321, Status.DONE, 4321)

@@ -1,6 +1,6 @@
 """
-etrade_sync.auth.keys
-~~~~~~~~~~~~~~~~~~~~~
+etrade_sync.crypto.keys
+~~~~~~~~~~~~~~~~~~~~~~~
 
 This module provides :class:`TokenCipher`, the encryption of the token file:
 Fernet (AES-128-CBC + HMAC-SHA256) under one or more keys, newest first, with

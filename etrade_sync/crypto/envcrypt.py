@@ -1,6 +1,6 @@
 """
-etrade_sync.envcrypt
-~~~~~~~~~~~~~~~~~~~~
+etrade_sync.crypto.envcrypt
+~~~~~~~~~~~~~~~~~~~~~~~~~~~
 
 This module provides encrypted configuration values: any ``ETRADE_*`` variable
 (``ETRADE_CONSUMER_SECRET`` first of all, but also a Redis or PostgreSQL URL with
@@ -32,7 +32,7 @@ from collections.abc import Mapping, MutableMapping
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
-from .errors import ConfigurationError
+from ..errors import ConfigurationError
 
 __all__ = [
     "CONFIG_KEY_VARIABLE",
