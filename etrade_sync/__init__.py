@@ -39,6 +39,7 @@ if TYPE_CHECKING:
         vertical_spread,
     )
     from .client import Client
+    from .observe.jsonlog import setup_logging
 
 _LAZY = {
     "Client": ("etrade_sync.client", "Client"),
@@ -60,6 +61,7 @@ _LAZY = {
     "roll": ("etrade_sync.builders", "roll"),
     "InvalidSymbolError": ("etrade_sync.api.market", "InvalidSymbolError"),
     "to_dataframe": ("etrade_sync.models.frames", "to_dataframe"),
+    "setup_logging": ("etrade_sync.observe.jsonlog", "setup_logging"),
 }
 
 __all__ = [
@@ -81,6 +83,7 @@ __all__ = [
     "iron_condor",
     "models",
     "roll",
+    "setup_logging",
     "simulator",
     "straddle",
     "strangle",

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 
@@ -22,7 +22,10 @@ from .api.market import MarketAPI
 from .api.orders import OrdersAPI
 from .auth import AuthManager, TokenStore
 from .cache import CacheSet
+from .cache.disk import attach_persistent_tier
 from .config import Settings
+from .config_checks import require_configured
+from .models.frames import StatsReport
 from .observe.metrics import Metrics
 from .orders import open_journal
 from .ratelimit import RateGate
@@ -30,6 +33,9 @@ from .transport import Transport
 from .transport.breaker import CircuitBreaker
 from .transport.pools import pool_stats
 from .transport.session import adopt_session, build_session
+
+if TYPE_CHECKING:
+    from .health import Health
 
 __all__ = ["Client"]
 
@@ -46,7 +52,8 @@ class Client:
     ``gate`` replaces the process-wide rate gate for this settings' consumer key
     (tests use it to measure one client alone). ``token_store`` replaces the store
     chosen by the settings (encrypted file by default); the saved login is loaded
-    at once, so a new process just works. ``clock`` returns the current time as an
+    at once, so a new process just works. ``Client()`` reads the environment as
+    :meth:`from_env` does, with the same check. ``clock`` returns the current time as an
     aware datetime and drives the token's lifetime rules.
 
     ``session`` is a ``requests.Session`` you own (your proxies, adapters, hooks,
@@ -64,7 +71,10 @@ class Client:
         token_store: TokenStore | None = None,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
-        self.settings = settings if settings is not None else Settings.from_env()
+        if settings is None:
+            settings = Settings.from_env()
+            require_configured(settings)
+        self.settings = settings
         self._owns_session = session is None
         self.session = (
             build_session(self.settings)
@@ -74,6 +84,7 @@ class Client:
         self.gate = gate if gate is not None else RateGate.shared(self.settings)
         self.metrics = Metrics()
         self.cache = CacheSet(self.settings)
+        attach_persistent_tier(self.cache, self.settings)  # opt-in: ETRADE_CACHE_DIR
         self.journal, self._release_journal = open_journal(self.settings)
         self.breaker = CircuitBreaker(
             self.settings.circuit_failures, self.settings.circuit_cooldown
@@ -97,22 +108,45 @@ class Client:
     def from_env(
         cls, dotenv_path: str | os.PathLike[str] | None = None, **overrides: Any
     ) -> Client:
-        """A client configured from the environment and ``.env`` (see :class:`Settings`)."""
-        return cls(Settings.from_env(dotenv_path, **overrides))
+        """A client configured from the environment and ``.env`` (see :class:`Settings`).
+
+        Raises one :class:`~etrade_sync.errors.ConfigurationError` naming every missing
+        piece (consumer key and secret; the token key when the login is kept in the
+        encrypted file) rather than a client that fails at its first call.
+        ``Client(Settings(...))`` checks nothing of the kind: tests and custom token
+        stores build clients without them.
+        """
+        settings = Settings.from_env(dotenv_path, **overrides)
+        require_configured(settings)
+        return cls(settings)
 
     def stats(self) -> dict[str, Any]:
         """Calls, errors, retries and latency p50/p95/p99 per endpoint, cache hits and
         misses, the rate gate's permits and wait times, the circuit breaker's state and
         the clock skew measured against E*TRADE's ``Date`` header and the connection
-        pool per host (:meth:`pool_stats`), as plain data."""
-        return {
-            "calls": self.metrics.snapshot(),
-            "gate": self.gate.stats(),
-            "cache": self.cache.stats(),
-            "circuit": self.breaker.stats(),
-            "clock_skew_s": self.transport.clock_skew,
-            "pool": self.pool_stats(),
-        }
+        pool per host (:meth:`pool_stats`), as plain data: a ``dict`` (a
+        :class:`~etrade_sync.models.frames.StatsReport`) that notebooks show as tables."""
+        return StatsReport(
+            {
+                "calls": self.metrics.snapshot(),
+                "gate": self.gate.stats(),
+                "cache": self.cache.stats(),
+                "circuit": self.breaker.stats(),
+                "clock_skew_s": self.transport.clock_skew,
+                "pool": self.pool_stats(),
+            }
+        )
+
+    def health(self) -> Health:
+        """Every check of ``etrade-sync doctor`` (configuration, keys, token store, TLS,
+        clock skew, rate gate, order journal) as data: ``.ok``, ``.checks`` (each with
+        ``name``, ``ok``, ``detail`` and ``fix``), ``.to_dict()``. Never raises for a
+        failing check; it sends one unsigned request to the API host."""
+        from .health import check_health
+
+        return check_health(
+            self.settings, store=self.auth.store, journal=self.journal, session=self.session
+        )
 
     def stats_json(self, **dumps_kwargs: Any) -> str:
         """:meth:`stats` as a JSON document (for files, dashboards, log shippers)."""
@@ -133,6 +167,8 @@ class Client:
         session passed in by the caller stays open."""
         if self._owns_session:
             self.transport.close()
+        if self.cache.persistent is not None:
+            self.cache.persistent.close()
         self._release_journal()
 
     def __enter__(self) -> Client:

@@ -13,17 +13,17 @@ The library never loads a ``.env`` file behind your back: only
 from __future__ import annotations
 
 import dataclasses
+import functools
 import ipaddress
-import itertools
 import os
-import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from .errors import ConfigurationError
+from .rates import CATEGORIES, DEFAULT_RATE_LIMITS, RateSpec, parse_rate_limits
 
 __all__ = [
     "CATEGORIES",
@@ -36,20 +36,6 @@ __all__ = [
 
 Environment = Literal["sandbox", "production"]
 
-#: Rate-limit categories: E*TRADE's modules. Alerts share the accounts budget
-#: unless a limit for ``alerts`` is configured.
-CATEGORIES: tuple[str, ...] = ("accounts", "market", "orders", "alerts")
-
-#: One rate: ``(limit, interval_seconds)``.
-RateSpec = tuple[int, float]
-
-#: E*TRADE's published per-module limits (per consumer key).
-DEFAULT_RATE_LIMITS: dict[str, tuple[RateSpec, ...] | None] = {
-    "accounts": ((2, 1.0), (7000, 3600.0)),
-    "market": ((4, 1.0), (14000, 3600.0)),
-    "orders": ((2, 1.0), (7000, 3600.0)),
-}
-
 _HOSTS: dict[str, str] = {
     "sandbox": "https://apisb.etrade.com",
     "production": "https://api.etrade.com",
@@ -59,9 +45,6 @@ _OAUTH_HOST = "https://api.etrade.com"
 _TOKEN_STORES = ("file", "keyring", "memory")
 _AUTHORIZE_URL = "https://us.etrade.com/e/t/etws/authorize"
 
-_UNITS = {"s": 1.0, "sec": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0, "hr": 3600.0, "d": 86400.0}
-_RATE_RE = re.compile(r"^\s*(\d+)\s*/\s*(\d*(?:\.\d+)?)\s*([a-z]+)\s*$")
-
 
 def default_data_dir() -> Path:
     """Where tokens and the order journal live unless configured otherwise."""
@@ -70,76 +53,6 @@ def default_data_dir() -> Path:
     else:
         base = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state")
     return base / "etrade_sync"
-
-
-def _parse_one_category(name: str, text: str, where: str) -> tuple[RateSpec, ...] | None:
-    text = text.strip()
-    if text.lower() in {"unlimited", "none", "off"}:
-        return None
-    rates: list[RateSpec] = []
-    for part in text.split(","):
-        match = _RATE_RE.match(part.lower())
-        unit = _UNITS.get(match.group(3)) if match else None
-        if not match or unit is None or int(match.group(1)) < 1:
-            raise ConfigurationError(
-                f"{where}: {name}={text!r} is not a rate list; write rates such as "
-                f"'4/s, 14000/h' (units s, min, h, d) or 'unlimited'",
-                name=where,
-            )
-        multiple = float(match.group(2)) if match.group(2) else 1.0
-        if multiple <= 0:
-            raise ConfigurationError(f"{where}: interval in {part!r} must be > 0", name=where)
-        rates.append((int(match.group(1)), multiple * unit))
-    rates.sort(key=lambda r: r[1])
-    for (l1, i1), (l2, i2) in itertools.pairwise(rates):
-        if i1 == i2 or l2 <= l1 or l2 / i2 > l1 / i1:
-            raise ConfigurationError(
-                f"{where}: {name}={text!r}: each longer interval needs a larger limit and no "
-                f"higher rate than the shorter one",
-                name=where,
-            )
-    return tuple(rates)
-
-
-def parse_rate_limits(
-    value: str | Mapping[str, Any] | None, *, where: str = "rate_limits"
-) -> dict[str, tuple[RateSpec, ...] | None]:
-    """Parse rate limits and merge them over E*TRADE's defaults.
-
-    ``value`` is ``None`` (the defaults), a mapping ``{"market": "4/s, 14000/h",
-    "orders": "unlimited"}`` (values may also be sequences of ``(limit, seconds)``), or
-    the environment form ``"market=4/s,14000/h;orders=2/s"``.
-    """
-    merged: dict[str, tuple[RateSpec, ...] | None] = dict(DEFAULT_RATE_LIMITS)
-    if value is None:
-        return merged
-    items: dict[str, Any]
-    if isinstance(value, str):
-        items = {}
-        for chunk in filter(None, (c.strip() for c in value.split(";"))):
-            name, sep, rest = chunk.partition("=")
-            if not sep:
-                raise ConfigurationError(
-                    f"{where}: {chunk!r} lacks '='; write 'market=4/s,14000/h;orders=2/s'",
-                    name=where,
-                )
-            items[name.strip().lower()] = rest
-    elif isinstance(value, Mapping):
-        items = {str(k).lower(): v for k, v in value.items()}
-    else:
-        raise ConfigurationError(f"{where} must be a mapping or a string", name=where)
-    for name, spec in items.items():
-        if name not in CATEGORIES:
-            raise ConfigurationError(
-                f"{where}: unknown category {name!r}; use one of {', '.join(CATEGORIES)}",
-                name=where,
-            )
-        if spec is None or isinstance(spec, str):
-            merged[name] = _parse_one_category(name, spec or "unlimited", where)
-        else:
-            text = ", ".join(f"{int(lim)}/{float(sec)}s" for lim, sec in spec)
-            merged[name] = _parse_one_category(name, text, where)
-    return merged
 
 
 def _check_url(value: str, name: str) -> str:
@@ -203,71 +116,99 @@ class Settings:
     renew_margin: float = 600.0
     journal_file: str | os.PathLike[str] | None = None
     journal_url: str | None = None
+    cache_dir: str | os.PathLike[str] | None = None
     order_settle_time: float = 10.0
     circuit_failures: int = 5
     circuit_cooldown: float = 30.0
 
     def __post_init__(self) -> None:
-        if self.environment not in _HOSTS:
-            raise ConfigurationError(
-                f"environment={self.environment!r}: use 'sandbox' or 'production'",
-                name="environment",
-            )
-        for name in ("base_url", "oauth_base_url", "authorize_url"):
+        from .config_checks import check_text_types, combine
+
+        problems = check_text_types(self)
+        for check in self._checks():
+            try:
+                check()
+            except ConfigurationError as exc:
+                problems.append(exc)
+        error = combine(problems)
+        if error is not None:
+            raise error
+
+    def _checks(self) -> list[Callable[[], None]]:
+        from .config_checks import normalize_environment, sqlite_backend_path
+
+        def environment() -> None:
+            object.__setattr__(self, "environment", normalize_environment(self.environment))
+
+        def url(name: str) -> None:
             value = getattr(self, name)
-            if value is not None:
-                object.__setattr__(self, name, _check_url(str(value), name))
-        for name in (
-            "quote_ttl",
-            "balance_ttl",
-            "accounts_ttl",
-            "expirations_ttl",
-            "backoff_factor",
-            "backoff_jitter",
-            "backoff_max",
-            "retry_after_max",
-            "throttle_pause",
-            "renew_margin",
-            "circuit_cooldown",
-            "order_settle_time",
-        ):
-            self._check_number(name, minimum=0.0)
-        for name in ("connect_timeout", "read_timeout", "gate_timeout"):
-            self._check_number(name, minimum=0.001)
-        for name in ("max_retries", "circuit_failures"):
+            if isinstance(value, str):
+                object.__setattr__(self, name, _check_url(value, name))
+
+        def count(name: str) -> None:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise ConfigurationError(f"{name}={value!r} must be an integer >= 0", name=name)
-        store = self.token_store
-        if not isinstance(store, str) or not (
-            store in _TOKEN_STORES or store.startswith(("redis://", "rediss://"))
-        ):
-            raise ConfigurationError(
-                f"token_store={_redact_url(str(store))!r}: use one of "
-                f"{', '.join(_TOKEN_STORES)} or redis://host:port/db",
-                name="token_store",
-            )
-        if self.journal_url is not None and not (
-            isinstance(self.journal_url, str)
-            and self.journal_url.startswith(("postgresql://", "postgres://"))
-        ):
-            raise ConfigurationError(
-                f"journal_url={_redact_url(str(self.journal_url))!r}: use "
-                f"postgresql://user@host:port/dbname (or leave it unset for the SQLite file)",
-                name="journal_url",
-            )
-        if self.renew_margin >= 7200:
-            raise ConfigurationError("renew_margin must be below 7200 s", name="renew_margin")
-        object.__setattr__(self, "_rates", parse_rate_limits(self.rate_limits))
-        backend = self.rate_limit_backend
-        if not isinstance(backend, str) or not (
-            backend == "memory" or backend.startswith(("sqlite:///", "redis://", "rediss://"))
-        ):
-            raise ConfigurationError(
-                f"rate_limit_backend={backend!r}: use 'memory', 'sqlite:///path/to/file' "
-                f"or 'redis://host:port/db'",
-                name="rate_limit_backend",
-            )
+
+        def token_store() -> None:
+            store = self.token_store
+            if isinstance(store, str) and not (
+                store in _TOKEN_STORES or store.startswith(("redis://", "rediss://"))
+            ):
+                raise ConfigurationError(
+                    f"token_store={_redact_url(store)!r}: use one of "
+                    f"{', '.join(_TOKEN_STORES)} or redis://host:port/db",
+                    name="token_store",
+                )
+
+        def journal_url() -> None:
+            url = self.journal_url
+            if url is not None and not (
+                isinstance(url, str) and url.startswith(("postgresql://", "postgres://"))
+            ):
+                raise ConfigurationError(
+                    f"journal_url={_redact_url(str(url))!r}: use "
+                    f"postgresql://user@host:port/dbname (or leave it unset for the SQLite file)",
+                    name="journal_url",
+                )
+
+        def renew_margin() -> None:
+            if isinstance(self.renew_margin, int | float) and self.renew_margin >= 7200:
+                raise ConfigurationError("renew_margin must be below 7200 s", name="renew_margin")
+
+        def rates() -> None:
+            object.__setattr__(self, "_rates", parse_rate_limits(self.rate_limits))
+
+        def backend() -> None:
+            value: object = self.rate_limit_backend
+            if not isinstance(value, str):
+                return  # reported by check_text_types
+            if value.startswith("sqlite:"):
+                sqlite_backend_path(value)
+            elif not (value == "memory" or value.startswith(("redis://", "rediss://"))):
+                raise ConfigurationError(
+                    f"rate_limit_backend={value!r}: use 'memory', "
+                    f"'sqlite:////absolute/path/file.sqlite3' or 'redis://host:port/db'",
+                    name="rate_limit_backend",
+                )
+
+        seconds = ("quote_ttl", "balance_ttl", "accounts_ttl", "expirations_ttl",
+                   "backoff_factor", "backoff_jitter", "backoff_max", "retry_after_max",
+                   "throttle_pause", "renew_margin", "circuit_cooldown",
+                   "order_settle_time")  # fmt: skip
+        timeouts = ("connect_timeout", "read_timeout", "gate_timeout")
+        return [
+            environment,
+            *(functools.partial(url, n) for n in ("base_url", "oauth_base_url", "authorize_url")),
+            *(functools.partial(self._check_number, n, minimum=0.0) for n in seconds),
+            *(functools.partial(self._check_number, n, minimum=0.001) for n in timeouts),
+            *(functools.partial(count, n) for n in ("max_retries", "circuit_failures")),
+            token_store,
+            journal_url,
+            renew_margin,
+            rates,
+            backend,
+        ]
 
     def _check_number(self, name: str, *, minimum: float) -> None:
         value = getattr(self, name)
@@ -368,19 +309,33 @@ class Settings:
 
             decrypt_environ(merged, env, file_values=file_values)
         kwargs: dict[str, Any] = {}
+        problems: list[ConfigurationError] = []
         for var, (field, kind) in _ENV_FIELDS.items():
             raw = merged.get(var)
             if raw is None or raw.strip() == "":
                 continue
-            kwargs[field] = _convert(var, raw.strip(), kind)
+            try:
+                kwargs[field] = _convert(var, raw.strip(), kind)
+            except ConfigurationError as exc:
+                problems.append(exc)
         kwargs.update(overrides)
         try:
-            return cls(**kwargs)
+            settings = cls(**kwargs)
         except ConfigurationError as exc:
-            env_name = next((v for v, (f, _) in _ENV_FIELDS.items() if f == exc.name), None)
-            if env_name is None or exc.name in overrides:
-                raise
-            raise ConfigurationError(f"{env_name}: {exc}", name=env_name) from None
+            for problem in getattr(exc, "problems", [exc]):
+                env_name = next((v for v, (f, _) in _ENV_FIELDS.items() if f == problem.name), None)
+                if env_name is None or problem.name in overrides:
+                    problems.append(problem)
+                else:
+                    problems.append(ConfigurationError(f"{env_name}: {problem}", name=env_name))
+        else:
+            if not problems:
+                return settings
+        from .config_checks import combine
+
+        error = combine(problems)
+        assert error is not None
+        raise error from None
 
 
 def _redact_url(value: str) -> str:
@@ -394,21 +349,14 @@ def _convert(var: str, raw: str, kind: str) -> Any:
     if kind == "str":
         return raw
     if kind == "env":
-        lowered = raw.lower()
-        aliases = {
-            "sandbox": "sandbox",
-            "sb": "sandbox",
-            "dev": "sandbox",
-            "production": "production",
-            "prod": "production",
-            "live": "production",
-        }
-        if lowered not in aliases:
+        from .config_checks import ENVIRONMENT_ALIASES
+
+        if raw.lower() not in ENVIRONMENT_ALIASES:
             raise ConfigurationError(
                 f"{var}={raw!r}: use 'sandbox' or 'production' (also: sb, dev, prod, live)",
                 name=var,
             )
-        return aliases[lowered]
+        return ENVIRONMENT_ALIASES[raw.lower()]
     try:
         return int(raw) if kind == "int" else float(raw)
     except ValueError:
@@ -441,6 +389,7 @@ _ENV_FIELDS: dict[str, tuple[str, str]] = {
     "ETRADE_RENEW_MARGIN": ("renew_margin", "float"),
     "ETRADE_JOURNAL_FILE": ("journal_file", "str"),
     "ETRADE_JOURNAL_URL": ("journal_url", "str"),
+    "ETRADE_CACHE_DIR": ("cache_dir", "str"),
     "ETRADE_ORDER_SETTLE_TIME": ("order_settle_time", "float"),
     "ETRADE_CIRCUIT_FAILURES": ("circuit_failures", "int"),
     "ETRADE_CIRCUIT_COOLDOWN": ("circuit_cooldown", "float"),

@@ -6,7 +6,8 @@ virtual environment, built here under a cache directory outside the repository (
 pins urllib3 1.26, which must not meet this project's environment). The script starts
 a simulator, runs ``conformance_pyetrade.py`` with that environment's Python (OAuth
 login with the simulator's automatic approval, accounts, market, orders in JSON and
-XML, alerts), and prints one row per call::
+XML, alerts), then replays the request flow of E*TRADE's published Python sample
+(``conformance_sample.py``, in this process), and prints one row per call::
 
     python scripts/conformance.py [--cache-dir DIR] [--pyetrade 2.1.1] [--json]
 
@@ -31,6 +32,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from etrade_sync.simulator import Simulator  # noqa: E402
+from scripts.conformance_sample import run_sample_flow  # noqa: E402
 
 DRIVER = Path(__file__).resolve().parent / "conformance_pyetrade.py"
 ENV_UNAVAILABLE = 3
@@ -66,6 +68,12 @@ def build_env(cache_dir: Path, version: str) -> Path:
         )
     marker.write_text(version)
     return python
+
+
+def run_sample() -> list[dict[str, Any]]:
+    """E*TRADE's published sample client's request flow (in this process, no pyetrade)."""
+    with Simulator(seed=12) as sim:
+        return run_sample_flow(sim.url, sim.consumer_key, sim.consumer_secret)
 
 
 def run_driver(python: Path) -> list[dict[str, Any]]:
@@ -116,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, RuntimeError, subprocess.TimeoutExpired) as exc:
         print(f"conformance: pyetrade environment unavailable: {exc}", file=sys.stderr)
         return ENV_UNAVAILABLE
-    rows = run_driver(python)
+    rows = run_driver(python) + run_sample()
     print(json.dumps(rows, indent=1) if args.json else table(rows))
     return 0 if all(r["result"] in {"pass", "quirk"} for r in rows) else 1
 

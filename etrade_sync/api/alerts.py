@@ -13,9 +13,10 @@ from collections.abc import Iterable
 
 from ..errors import NotFoundError, ValidationError
 from ..models.alerts import ALERT_CATEGORIES, ALERT_STATUSES, Alert, AlertDeleteResult, AlertDetail
-from ..models.base import as_list, dig
+from ..models.base import as_list, dig, to_int
 from ..transport import Call
 from .base import Resource
+from .paging import warn_incomplete
 from .params import check_choice, check_count, check_id
 
 __all__ = ["AlertsAPI"]
@@ -43,11 +44,17 @@ class AlertsAPI(Resource):
         """Alerts, filtered by ``category`` (STOCK, ACCOUNT), ``status`` (READ,
         UNREAD, DELETED) and ``search`` (in the subject); ``direction`` ASC or DESC
         orders by creation time. No alerts is an empty list.
+
+        E*TRADE's alert list has no paging: one answer of at most ``count`` alerts
+        (its default is 25). Without ``count`` this asks for its maximum, 300; when a
+        full answer says more exist (``totalAlerts``), an
+        :class:`~etrade_sync.errors.IncompleteResultWarning` is issued and logged.
         """
         if search is not None and (not isinstance(search, str) or not search.strip()):
             raise ValidationError("search must be non-empty text", field="search")
+        asked = check_count(count, high=MAX_ALERT_COUNT) or MAX_ALERT_COUNT
         params = {
-            "count": check_count(count, high=MAX_ALERT_COUNT),
+            "count": asked,
             "category": check_choice(category, ALERT_CATEGORIES, field="category"),
             "status": check_choice(status, ALERT_STATUSES, field="status"),
             "direction": check_choice(direction, {"ASC", "DESC"}, field="direction"),
@@ -60,7 +67,11 @@ class AlertsAPI(Resource):
                 return []
             raise
         rows = as_list(dig(data, "AlertsResponse", "Alert"))
-        return [Alert.from_api(row) for row in rows if isinstance(row, dict)]
+        alerts = [Alert.from_api(row) for row in rows if isinstance(row, dict)]
+        total = to_int(dig(data, "AlertsResponse", "totalAlerts"))
+        if asked == MAX_ALERT_COUNT and total is not None and total > len(alerts) >= asked:
+            warn_incomplete("alerts.list", "alerts", total, len(alerts))
+        return alerts
 
     def get(self, alert_id: int, *, html_tags: bool = False) -> AlertDetail:
         """One alert with its text; ``html_tags=True`` keeps E*TRADE's HTML markup."""

@@ -15,20 +15,21 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal, overload
 
-from ..builders.symbols import OptionSymbol
+from ..checks import to_price
 from ..errors import APIError, ValidationError
 from ..models.base import as_list, dig
 from ..models.market import DETAIL_BLOCKS, LookupResult, Quote, QuoteMessage
 from ..models.options import EXPIRY_TYPES, OPTION_CATEGORIES, OptionChain, OptionExpiration
+from ..symbols import OptionSymbol, check_quote_symbol
 from .base import Resource, segment
-from .params import check_choice, check_count
+from .params import check_choice, check_count, check_range
 
 if TYPE_CHECKING:
     from .bulk import BulkResult
+    from .watch import QuoteWatch
 
 from .quotes import (
     MAX_SYMBOLS_PER_CALL,
-    QUOTE_SYMBOL_RE,
     InvalidSymbolError,
     QuoteResult,
     normalize_symbols,
@@ -167,7 +168,7 @@ class MarketAPI(Resource):
         ``category`` STANDARD, ALL or MINI; ``chain_type`` CALL, PUT or CALLPUT;
         ``price_type`` ATNM or ALL.
         """
-        underlier = _underlier(symbol)
+        underlier = check_quote_symbol(symbol)
         if expiry is not None:
             if isinstance(expiry, dt.datetime) or not isinstance(expiry, dt.date):
                 raise ValidationError(f"expiry must be a date, got {expiry!r}", field="expiry")
@@ -178,9 +179,9 @@ class MarketAPI(Resource):
             expiry_year, expiry_month, expiry_day = expiry.year, expiry.month, expiry.day
         params = {
             "symbol": underlier,
-            "expiryYear": _part(expiry_year, "expiry_year", 1900, 9999),
-            "expiryMonth": _part(expiry_month, "expiry_month", 1, 12),
-            "expiryDay": _part(expiry_day, "expiry_day", 1, 31),
+            "expiryYear": check_range(expiry_year, field="expiry_year", low=1900, high=9999),
+            "expiryMonth": check_range(expiry_month, field="expiry_month", low=1, high=12),
+            "expiryDay": check_range(expiry_day, field="expiry_day", low=1, high=31),
             "strikePriceNear": _near(strike_near),
             "noOfStrikes": check_count(strikes, field="strikes", high=1000),
             "includeWeekly": _flag(include_weekly, "include_weekly"),
@@ -236,6 +237,40 @@ class MarketAPI(Resource):
             )
         return quotes_bulk(self, symbols, detail=detail, progress=progress, workers=workers)
 
+    def watch(
+        self,
+        symbols: str | Iterable[str],
+        *,
+        every: float = 5.0,
+        detail: str = "ALL",
+        changed_only: bool = False,
+        until: float | dt.datetime | None = None,
+        max_polls: int | None = None,
+    ) -> QuoteWatch:
+        """Poll quotes at a steady pace: ``for quotes in client.market.watch(syms, every=5)``.
+
+        A blocking iterator of :class:`QuoteResult`, one per poll, through the rate gate
+        and the quote cache; several watches (and any other calls) share the budget.
+        A pace the market limit cannot sustain for this many symbols is refused with the
+        fastest one that fits. Stop with ``close()``, ``until`` (seconds or an aware
+        datetime), ``max_polls``, a ``with`` block, or Ctrl-C (ends the loop quietly).
+        See :class:`etrade_sync.api.watch.QuoteWatch`.
+        """
+        from .watch import QuoteWatch
+
+        settings = self._client.settings
+        return QuoteWatch(
+            self.quotes,
+            normalize_symbols(symbols),
+            every=every,
+            limits=settings.resolved_rate_limits.get("market"),
+            quote_ttl=settings.quote_ttl,
+            detail=detail,
+            changed_only=changed_only,
+            until=until,
+            max_polls=max_polls,
+        )
+
     def option_expirations(
         self, symbol: str, *, expiry_type: str | None = None, fresh: bool = False
     ) -> builtins.list[OptionExpiration]:
@@ -244,7 +279,7 @@ class MarketAPI(Resource):
         ``expiry_type``: DAILY, WEEKLY, MONTHLY, QUARTERLY, VIX, ALL, MONTHEND, ...
         Cached for ``Settings.expirations_ttl`` seconds; ``fresh=True`` asks E*TRADE.
         """
-        underlier = _underlier(symbol)
+        underlier = check_quote_symbol(symbol)
         kind = check_choice(expiry_type, EXPIRY_TYPES, field="expiry_type")
         params = {"symbol": underlier, "expiryType": kind}
 
@@ -267,26 +302,9 @@ def _detail_flag(detail: str) -> str:
     return flag
 
 
-def _underlier(symbol: str) -> str:
-    text = symbol.strip().upper() if isinstance(symbol, str) else ""
-    if not QUOTE_SYMBOL_RE.match(text):
-        raise ValidationError(f"symbol {symbol!r} is not a ticker", field="symbol")
-    return text
-
-
-def _part(value: int | None, field: str, low: int, high: int) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ValidationError(f"{field} must be an integer from {low} to {high}", field=field)
-    return value
-
-
 def _near(value: Decimal | int | float | str | None) -> str | None:
     if value is None:
         return None
-    from ..builders.common import to_price
-
     price = to_price(value, field="strike_near")
     return format(price, "f") if price is not None else None
 

@@ -33,6 +33,7 @@ from ..errors import NotFoundError, ValidationError
 from ..models.base import as_list, dig
 from ..models.orders import CancelResult, Order, PlacedOrder, Preview
 from ..orders import OrderCall, OrderSender, Resolver
+from ..symbols import check_quote_symbol
 from ..transport import Call
 from .base import Resource, check_account_key
 from .paging import next_marker
@@ -318,9 +319,7 @@ def _symbol_filter(symbols: str | Iterable[str] | None) -> str | None:
     items = [symbols] if isinstance(symbols, str) else builtins.list(symbols)
     cleaned: builtins.list[str] = []
     for item in items:
-        text = item.strip().upper() if isinstance(item, str) else ""
-        if not text or not text.replace(".", "").replace("-", "").isalnum():
-            raise ValidationError(f"symbol {item!r} is not a ticker", field="symbols")
+        text = check_quote_symbol(item, field="symbols")
         if text not in cleaned:
             cleaned.append(text)
     if not cleaned or len(cleaned) > MAX_LIST_SYMBOLS:

@@ -30,7 +30,7 @@ from ..models.base import as_list, dig, to_int
 from ..models.transactions import Transaction
 from .params import MarkerGuard
 
-__all__ = ["TransactionPages", "next_marker"]
+__all__ = ["TransactionPages", "next_marker", "warn_incomplete"]
 
 log = logging.getLogger("etrade_sync")
 
@@ -108,9 +108,16 @@ class TransactionPages(Iterator[Transaction]):
             self._warn()
 
     def _warn(self) -> None:
-        text = (
-            f"{self._name}: E*TRADE announced {self.total_count} transactions but the "
-            f"last page ended after {self.received}; the list is incomplete"
-        )
-        log.warning("%s", text)
-        warnings.warn(text, IncompleteResultWarning, stacklevel=4)
+        warn_incomplete(self._name, "transactions", self.total_count, self.received, 5)
+
+
+def warn_incomplete(
+    name: str, what: str, total: int | None, received: int, stacklevel: int = 3
+) -> None:
+    """Log a WARNING and issue :class:`IncompleteResultWarning` for a short list."""
+    text = (
+        f"{name}: E*TRADE announced {total} {what} but the answer ended after "
+        f"{received}; the list is incomplete"
+    )
+    log.warning("%s", text)
+    warnings.warn(text, IncompleteResultWarning, stacklevel=stacklevel)

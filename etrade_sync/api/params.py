@@ -16,15 +16,22 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from .. import checks
 from .._tz import EASTERN
 from ..errors import APIError, ValidationError
 
-__all__ = ["MarkerGuard", "check_choice", "check_count", "check_id", "mmddyyyy"]
+__all__ = [
+    "MarkerGuard",
+    "check_choice",
+    "check_count",
+    "check_id",
+    "check_range",
+    "mmddyyyy",
+]
 
 log = logging.getLogger("etrade_sync")
 
 _MMDDYYYY_RE = re.compile(r"^\d{8}$")
-_NAME_RE = re.compile(r"^[A-Z][A-Z0-9_]*$")
 
 
 def mmddyyyy(value: dt.date | str | None, *, field: str) -> str | None:
@@ -56,26 +63,18 @@ def mmddyyyy(value: dt.date | str | None, *, field: str) -> str | None:
 
 
 def check_choice(value: str | None, known: Iterable[str] | None, *, field: str) -> str | None:
-    """``value`` upper-cased; with ``known``, it must be one of them."""
-    if value is None:
-        return None
-    text = value.strip().upper() if isinstance(value, str) else ""
-    allowed = frozenset(known) if known is not None else None
-    if not _NAME_RE.match(text) or (allowed is not None and text not in allowed):
-        hint = f": use one of {', '.join(sorted(allowed))}" if allowed else ""
-        raise ValidationError(f"{field}={value!r} is not valid{hint}", field=field)
-    return text
+    """An optional query choice: None, or :func:`etrade_sync.checks.check_choice`."""
+    return None if value is None else checks.check_choice(value, known, field=field)
+
+
+def check_range(value: int | None, *, field: str, low: int, high: int) -> int | None:
+    """An optional integer query value: None, or :func:`etrade_sync.checks.check_range`."""
+    return None if value is None else checks.check_range(value, field=field, low=low, high=high)
 
 
 def check_count(value: int | None, *, field: str = "count", high: int) -> int | None:
-    """A page size between 1 and ``high``."""
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= high:
-        raise ValidationError(
-            f"{field} must be an integer from 1 to {high}, got {value!r}", field=field
-        )
-    return value
+    """An optional page size from 1 to ``high``."""
+    return check_range(value, field=field, low=1, high=high)
 
 
 def check_id(value: Any, *, field: str) -> int:

@@ -10,17 +10,14 @@ caller may ask for), the batch size, :class:`QuoteResult` and
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
 from typing import Any
 
-from ..builders.symbols import OptionSymbol
-from ..errors import APIError, ValidationError
+from ..errors import APIError
 from ..models.market import Quote, QuoteMessage
+from ..symbols import normalize_symbols
 
 __all__ = [
     "MAX_SYMBOLS_PER_CALL",
-    "QUOTE_SYMBOL_RE",
     "InvalidSymbolError",
     "QuoteResult",
     "normalize_symbols",
@@ -28,9 +25,6 @@ __all__ = [
 
 #: E*TRADE answers at most 50 symbols per call (with overrideSymbolCount=true).
 MAX_SYMBOLS_PER_CALL = 50
-#: What E*TRADE accepts as a quote symbol (tickers, indexes such as ``^VIX``, classes).
-QUOTE_SYMBOL_RE = re.compile(r"^[A-Z0-9][A-Z0-9.\-/^]{0,63}$")
-_OSI_LIKE_RE = re.compile(r"\d{6}[CP]\d{8}$")
 
 
 class InvalidSymbolError(APIError):
@@ -58,52 +52,32 @@ class QuoteResult(dict[str, Quote]):
         self.messages: list[QuoteMessage] = []
 
     def to_dataframe(self, *, decimals: str = "float") -> Any:
-        """The quotes as a pandas DataFrame indexed by symbol (needs the pandas extra)."""
+        """The quotes as a pandas DataFrame indexed by ``symbol`` (needs the pandas
+        extra); without quotes it is empty but keeps the columns."""
         from ..models.frames import to_dataframe
 
-        return to_dataframe(self, decimals=decimals)
+        return to_dataframe(self, decimals=decimals, model=Quote)
 
-    def _repr_html_(self) -> str:
-        from ..models.frames import flatten, html_table
+    def _rows(self) -> list[dict[str, Any]]:
+        from ..models.frames import flatten
 
         keep = ("symbol", "last", "bid", "ask", "change", "change_pct", "volume", "status")
         rows = [{k: flatten(q, decimals="decimal").get(k) for k in keep} for q in self.values()]
         rows += [
-            {"symbol": s, "status": f"refused: {m.description}"} for s, m in self.errors.items()
+            {**dict.fromkeys(keep), "symbol": s, "status": f"refused: {m.description}"}
+            for s, m in self.errors.items()
         ]
-        return html_table(rows, title=f"{len(self)} quotes, {len(self.errors)} refused")
+        return rows
 
+    def _title(self) -> str:
+        return f"{len(self)} quotes, {len(self.errors)} refused"
 
-def normalize_symbols(symbols: str | OptionSymbol | Iterable[str | OptionSymbol]) -> list[str]:
-    """Upper-case, de-duplicated symbols in order; bad ones raise ValidationError.
+    def _repr_html_(self) -> str:
+        from ..models.frames import html_table
 
-    Option symbols may be :class:`OptionSymbol` values or any spelling it parses
-    (OSI included); they are sent in E*TRADE's spelling.
-    """
-    items = [symbols] if isinstance(symbols, str | OptionSymbol) else list(symbols)
-    out: list[str] = []
-    seen: set[str] = set()
-    for raw in items:
-        symbol = _normalize_one(raw)
-        if symbol not in seen:
-            seen.add(symbol)
-            out.append(symbol)
-    if not out:
-        raise ValidationError("no symbols given", field="symbols")
-    return out
+        return html_table(self._rows(), title=self._title())
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        from ..models.frames import text_table
 
-def _normalize_one(raw: Any) -> str:
-    if isinstance(raw, OptionSymbol):
-        return raw.etrade
-    if not isinstance(raw, str):
-        raise ValidationError(f"symbol {raw!r} is not a string", field="symbols")
-    symbol = raw.strip().upper()
-    if ":" in symbol or _OSI_LIKE_RE.search(symbol):
-        try:
-            return OptionSymbol.parse(symbol).etrade
-        except ValidationError as exc:
-            raise ValidationError(str(exc), field="symbols") from None
-    if not QUOTE_SYMBOL_RE.match(symbol):
-        raise ValidationError(f"symbol {raw!r} is not a ticker or option symbol", field="symbols")
-    return symbol
+        printer.text("QuoteResult(...)" if cycle else text_table(self._rows(), title=self._title()))

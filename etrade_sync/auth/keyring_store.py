@@ -68,6 +68,13 @@ class KeyringTokenStore:
             return getattr(keyring, what)(self.service, self.namespace, *args)
         except keyring.errors.PasswordDeleteError:
             return None
+        except keyring.errors.NoKeyringError:
+            raise ConfigurationError(
+                "ETRADE_TOKEN_STORE=keyring, but this machine has no OS keyring (no "
+                "keyring backend); set one up, or keep the token in the encrypted file "
+                "(ETRADE_TOKEN_STORE=file and ETRADE_TOKEN_KEY)",
+                name="token_store",
+            ) from None
         except keyring.errors.KeyringError as exc:
             raise TokenStoreError(
                 f"the OS keyring refused {what.replace('_', ' ')} ({type(exc).__name__}); "

@@ -31,7 +31,14 @@ from ..errors import AuthenticationError, ClockSkewError, ConfigurationError, Lo
 from ..observe.logs import protect
 from ..transport.session import make_oauth1
 from .flow import AuthorizationRequest, OAuthFlow
-from .prompt import ReadCode, browser_available, clean_verifier, default_reader, open_in_browser
+from .prompt import (
+    ReadCode,
+    browser_available,
+    clean_verifier,
+    default_reader,
+    open_in_browser,
+    where_is_the_code,
+)
 from .stores import TokenStore, TokenStoreError, login_command, token_store_for
 from .token import EASTERN, AccessToken, AuthStatus, TokenStatus
 
@@ -48,6 +55,8 @@ log = logging.getLogger("etrade_sync")
 #: A token's last use is written to the store at most this often (other processes
 #: read it to know the token is active).
 PERSIST_EVERY = timedelta(minutes=1)
+#: States in which the token is of no use any more: a new login is needed.
+_DEAD_STATES = (TokenStatus.EXPIRED, TokenStatus.REFUSED)
 
 #: Renew refusals after which only a new login helps.
 _LOGIN_PROBLEMS = frozenset(
@@ -84,7 +93,8 @@ class AuthManager:
             try:
                 self._adopt(self._store.load())
             except (ConfigurationError, TokenStoreError) as exc:
-                log.warning("saved login not loaded: %s", exc)
+                # raised again, as the error, by the first call that needs the token
+                log.debug("saved login not loaded: %s", exc)
 
     def bind(self, transport: Transport) -> None:
         """Send the OAuth calls through ``transport`` (done by the client)."""
@@ -141,6 +151,7 @@ class AuthManager:
         wanted = browser_available() if open_browser is None else open_browser
         if wanted and open_in_browser(request.url):
             say("(opened in your browser)")
+        say(where_is_the_code(request.url))
         reader = read_code or default_reader()
         status = self.complete(reader("Verification code: "), request)
         say(f"Logged in. {status}")
@@ -177,7 +188,7 @@ class AuthManager:
         with self._lock:
             self._refresh()
             token = self._token
-            if token is not None and token.status(self._now()) is not TokenStatus.EXPIRED:
+            if token is not None and token.status(self._now()) not in _DEAD_STATES:
                 self._require_flow().revoke(token)
                 log.info("access token revoked at E*TRADE")
             self.forget()
@@ -239,11 +250,11 @@ class AuthManager:
                 if (
                     current is not None
                     and not current.same_token(seen)
-                    and (current.status(self._now()) is not TokenStatus.EXPIRED)
+                    and (current.status(self._now()) not in _DEAD_STATES)
                 ):
                     return True  # someone logged in again meanwhile
                 if seen is not None:
-                    self._dead = seen.token
+                    self._mark_refused(seen, error.oauth_problem, locked=False)
                 raise LoginRequiredError(
                     f"E*TRADE says the access token has expired (they end at midnight US "
                     f"Eastern); log in again: {self.login_command()}",
@@ -331,12 +342,30 @@ class AuthManager:
                 f"log in again: {command}",
                 command=command,
             )
-        if token.token == self._dead:
+        if token.token == self._dead or token.refused_at is not None:
             raise LoginRequiredError(
                 f"E*TRADE no longer accepts the access token; log in again: {command}",
                 command=command,
             )
         return token
+
+    def _mark_refused(self, token: AccessToken, problem: str | None, *, locked: bool) -> None:
+        """Remember that E*TRADE refused ``token``, here and in the store, so that
+        ``status()`` in any process says REFUSED until the next login."""
+        self._dead = token.token
+        refused = token.refused(self._now(), problem)
+        if self._token is not None and self._token.same_token(token):
+            self._token = self._token.merged(refused)
+        if not self._store.writable:
+            return
+        section = contextlib.nullcontext() if locked else self._store.locked(self._lock_timeout)
+        try:
+            with section:
+                stored = self._store.load()
+                if stored is not None and stored.same_token(token):
+                    self._store.save(stored.merged(refused))
+        except (ConfigurationError, OSError, TokenStoreError) as exc:
+            log.debug("could not record the refusal in %s: %s", self._store.describe(), exc)
 
     def _renew(self, *, force: bool, seen: AccessToken | None, reason: str) -> None:
         """Renew under the store lock unless someone else already did (call with _lock)."""
@@ -360,7 +389,7 @@ class AuthManager:
             except AuthenticationError as exc:
                 if isinstance(exc, ClockSkewError) or exc.oauth_problem not in _LOGIN_PROBLEMS:
                     raise
-                self._dead = token.token
+                self._mark_refused(token, exc.oauth_problem, locked=shared)
                 command = self.login_command()
                 raise LoginRequiredError(
                     f"E*TRADE refused to renew the access token "

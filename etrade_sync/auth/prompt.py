@@ -18,7 +18,14 @@ from urllib.parse import parse_qs, urlsplit
 
 from ..errors import ValidationError
 
-__all__ = ["ReadCode", "browser_available", "clean_verifier", "default_reader", "open_in_browser"]
+__all__ = [
+    "ReadCode",
+    "browser_available",
+    "clean_verifier",
+    "default_reader",
+    "open_in_browser",
+    "where_is_the_code",
+]
 
 #: Reads the code: called with a prompt, returns what the user typed.
 ReadCode = Callable[[str], str]
@@ -49,6 +56,20 @@ def open_in_browser(url: str) -> bool:
         return bool(webbrowser.open(url, new=2))
     except webbrowser.Error:
         return False
+
+
+def where_is_the_code(url: str) -> str:
+    """One line telling where the verification code appears after approval."""
+    host = urlsplit(url).hostname or ""
+    if host in ("127.0.0.1", "localhost", "::1"):
+        return (
+            "This is the local simulator: its page approves at once and shows the "
+            "verification code. Copy the code from that page and paste it here."
+        )
+    return (
+        "After you log in and accept, E*TRADE shows a verification code (about 5 letters "
+        "and digits). Copy it and paste it here."
+    )
 
 
 def clean_verifier(text: str) -> str:

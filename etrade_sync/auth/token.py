@@ -47,6 +47,8 @@ class TokenStatus(enum.StrEnum):
     ACTIVE = "ACTIVE"
     INACTIVE = "INACTIVE"
     EXPIRED = "EXPIRED"
+    #: E*TRADE refused the token (revoked elsewhere, or a renew was refused): log in.
+    REFUSED = "REFUSED"
     MISSING = "MISSING"
 
 
@@ -67,7 +69,9 @@ class AccessToken:
     ``issued_at`` decides expiry (next midnight US Eastern); ``last_used`` decides
     inactivity (2 hours); ``renewed_at`` is the last successful renew, which lets
     processes sharing a store tell whether someone else already renewed.
-    ``repr()`` never shows the token or secret.
+    ``refused_at`` and ``refused_by`` record that E*TRADE refused the token (its
+    ``oauth_problem``), so every process, and ``etrade-sync status``, knows a login
+    is needed. ``repr()`` never shows the token or secret.
     """
 
     token: str
@@ -75,9 +79,11 @@ class AccessToken:
     issued_at: datetime
     last_used: datetime
     renewed_at: datetime | None = None
+    refused_at: datetime | None = None
+    refused_by: str | None = None
 
     def __post_init__(self) -> None:
-        for name in ("issued_at", "last_used", "renewed_at"):
+        for name in ("issued_at", "last_used", "renewed_at", "refused_at"):
             value = getattr(self, name)
             if value is not None and value.tzinfo is None:
                 raise ValueError(f"{name} must be timezone-aware")
@@ -93,9 +99,12 @@ class AccessToken:
         return self.last_used + IDLE_LIMIT
 
     def status(self, now: datetime) -> TokenStatus:
-        """ACTIVE, INACTIVE (idle 2 h, renewable) or EXPIRED (past midnight) at ``now``."""
+        """ACTIVE, INACTIVE (idle 2 h, renewable), EXPIRED (past midnight) or REFUSED
+        (E*TRADE said no) at ``now``."""
         if now >= self.expires_at:
             return TokenStatus.EXPIRED
+        if self.refused_at is not None:
+            return TokenStatus.REFUSED
         if now >= self.idle_at:
             return TokenStatus.INACTIVE
         return TokenStatus.ACTIVE
@@ -108,6 +117,10 @@ class AccessToken:
         """A copy recording a successful renew at ``when``."""
         return dataclasses.replace(self, last_used=max(self.last_used, when), renewed_at=when)
 
+    def refused(self, when: datetime, problem: str | None) -> AccessToken:
+        """A copy recording that E*TRADE refused the token at ``when``."""
+        return dataclasses.replace(self, refused_at=when, refused_by=problem)
+
     def same_token(self, other: AccessToken | None) -> bool:
         """True when ``other`` holds the same token string."""
         return other is not None and other.token == self.token
@@ -118,6 +131,8 @@ class AccessToken:
             self,
             last_used=max(self.last_used, other.last_used),
             renewed_at=_later(self.renewed_at, other.renewed_at),
+            refused_at=_later(self.refused_at, other.refused_at),
+            refused_by=self.refused_by or other.refused_by,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -127,17 +142,22 @@ class AccessToken:
             "issued_at": self.issued_at.isoformat(),
             "last_used": self.last_used.isoformat(),
             "renewed_at": _iso(self.renewed_at),
+            "refused_at": _iso(self.refused_at),
+            "refused_by": self.refused_by,
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> AccessToken:
         renewed = data.get("renewed_at")
+        refused = data.get("refused_at")
         return cls(
             token=str(data["token"]),
             token_secret=str(data["token_secret"]),
             issued_at=datetime.fromisoformat(data["issued_at"]),
             last_used=datetime.fromisoformat(data["last_used"]),
             renewed_at=datetime.fromisoformat(renewed) if renewed else None,
+            refused_at=datetime.fromisoformat(refused) if refused else None,
+            refused_by=str(data["refused_by"]) if data.get("refused_by") else None,
         )
 
     def __repr__(self) -> str:
@@ -163,6 +183,8 @@ class AuthStatus:
     idle_at: datetime | None = None
     last_used: datetime | None = None
     store: str = ""
+    refused_at: datetime | None = None
+    refused_by: str | None = None
 
     @classmethod
     def of(
@@ -179,6 +201,8 @@ class AuthStatus:
             idle_at=token.idle_at,
             last_used=token.last_used,
             store=store,
+            refused_at=token.refused_at,
+            refused_by=token.refused_by,
         )
 
     @property
@@ -197,12 +221,18 @@ class AuthStatus:
             "idle_at": _iso(self.idle_at),
             "last_used": _iso(self.last_used),
             "store": self.store,
+            "refused_at": _iso(self.refused_at),
+            "refused_by": self.refused_by,
         }
 
     def __str__(self) -> str:
         if self.expires_at is None or self.idle_at is None:
             return f"{self.status} ({self.environment}): no access token stored"
         expires = self.expires_at.astimezone(EASTERN).strftime("%Y-%m-%d %H:%M %Z")
+        if self.status is TokenStatus.REFUSED and self.refused_at is not None:
+            when = self.refused_at.astimezone(EASTERN).strftime("%Y-%m-%d %H:%M %Z")
+            why = f" ({self.refused_by})" if self.refused_by else ""
+            return f"{self.status} ({self.environment}): E*TRADE refused the token at {when}{why}"
         idle = self.idle_at.astimezone(EASTERN).strftime("%Y-%m-%d %H:%M %Z")
         return (
             f"{self.status} ({self.environment}): expires {expires}; "

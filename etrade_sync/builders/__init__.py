@@ -15,12 +15,12 @@ before anything is sent and produce E*TRADE's request body with
 
 from __future__ import annotations
 
+from ..symbols import OptionSymbol
 from .common import OrderBuilder, OrderRequest, new_client_order_id
 from .equity import EquityOrder
 from .options import OptionOrder
 from .spreads import OptionLeg, SpreadOrder, StockLeg
 from .strategies import butterfly, buy_write, iron_condor, roll, straddle, strangle, vertical_spread
-from .symbols import OptionSymbol
 
 __all__ = [
     "EquityOrder",

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol, Self, runtime_checkable
 
+from ..checks import to_price
 from ..errors import ValidationError
 
 __all__ = [
@@ -40,10 +41,8 @@ __all__ = [
     "OrderBuilder",
     "OrderRequest",
     "check_client_order_id",
-    "choice",
     "money",
     "new_client_order_id",
-    "to_price",
     "to_quantity",
 ]
 
@@ -128,39 +127,6 @@ def check_client_order_id(value: Any) -> str:
             field="client_order_id",
         )
     return value
-
-
-def choice(value: Any, known: Iterable[str], *, field: str) -> str:
-    """``value`` upper-cased, if it is one of ``known``."""
-    allowed = frozenset(known)
-    text = value.strip().upper() if isinstance(value, str) else None
-    if text not in allowed:
-        raise ValidationError(
-            f"{field}={value!r}: use one of {', '.join(sorted(allowed))}", field=field
-        )
-    return text
-
-
-def to_price(value: Any, *, field: str) -> Decimal | None:
-    """A positive ``Decimal`` price (None stays None); floats are read by their repr."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        raise ValidationError(f"{field} must be a number, got {value!r}", field=field)
-    try:
-        if isinstance(value, float):
-            price = Decimal(repr(value))
-        elif isinstance(value, Decimal | int):
-            price = Decimal(value)
-        elif isinstance(value, str):
-            price = Decimal(value.strip())
-        else:
-            raise ValidationError(f"{field} must be a number, got {value!r}", field=field)
-    except InvalidOperation:
-        raise ValidationError(f"{field} must be a number, got {value!r}", field=field) from None
-    if not price.is_finite() or price <= 0:
-        raise ValidationError(f"{field} must be a positive price, got {value!r}", field=field)
-    return price
 
 
 def check_tick(price: Decimal | None, *, field: str, sub_penny: bool) -> Decimal | None:

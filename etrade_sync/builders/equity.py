@@ -8,12 +8,13 @@ stop-limit or market-on-close) checked before it is sent.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from ..checks import check_choice
 from ..errors import ValidationError
+from ..symbols import check_equity_symbol
 from .common import (
     EQUITY_ACTIONS,
     EQUITY_PRICE_TYPES,
@@ -22,25 +23,14 @@ from .common import (
     SingleLegOrder,
     check_flag,
     check_single_leg,
-    choice,
     client_order_id_or_new,
     to_quantity,
     to_tick_price,
 )
 
-__all__ = ["EquityOrder", "check_equity_symbol"]
-
-_EQUITY_RE = re.compile(r"^[A-Z]{1,5}([./-][A-Z]{1,2})?$")
+__all__ = ["EquityOrder"]
 
 Price = Decimal | int | float | str
-
-
-def check_equity_symbol(value: Any, *, field: str = "symbol") -> str:
-    """An upper-cased stock ticker (``AAPL``, ``BRK.B``), else ValidationError."""
-    text = value.strip().upper() if isinstance(value, str) else ""
-    if not _EQUITY_RE.match(text):
-        raise ValidationError(f"{field} {value!r} is not a stock ticker", field=field)
-    return text
 
 
 @dataclass(frozen=True, init=False)
@@ -77,14 +67,14 @@ class EquityOrder(SingleLegOrder):
         all_or_none: bool = False,
         client_order_id: str | None = None,
     ) -> None:
-        kind = choice(price_type, EQUITY_PRICE_TYPES, field="price_type")
+        kind = check_choice(price_type, EQUITY_PRICE_TYPES, field="price_type")
         limit = to_tick_price(limit_price, field="limit_price", sub_penny=True)
         stop = to_tick_price(stop_price, field="stop_price", sub_penny=True)
-        order_term = choice(term, ORDER_TERMS, field="term")
-        market_session = choice(session, MARKET_SESSIONS, field="session")
+        order_term = check_choice(term, ORDER_TERMS, field="term")
+        market_session = check_choice(session, MARKET_SESSIONS, field="session")
         values = {
             "symbol": check_equity_symbol(symbol),
-            "action": choice(action, EQUITY_ACTIONS, field="action"),
+            "action": check_choice(action, EQUITY_ACTIONS, field="action"),
             "quantity": to_quantity(quantity),
             "price_type": kind,
             "limit_price": limit,

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from ..checks import check_choice
 from ..errors import ValidationError
+from ..symbols import OptionSymbol
 from .common import (
     OPTION_ACTIONS,
     OPTION_PRICE_TYPES,
@@ -21,12 +23,10 @@ from .common import (
     check_flag,
     check_not_expired,
     check_single_leg,
-    choice,
     client_order_id_or_new,
     to_quantity,
     to_tick_price,
 )
-from .symbols import OptionSymbol
 
 __all__ = ["OptionOrder"]
 
@@ -65,15 +65,15 @@ class OptionOrder(SingleLegOrder):
     ) -> None:
         contract = OptionSymbol.coerce(symbol)
         check_not_expired(contract.expiry)
-        kind = choice(price_type, OPTION_PRICE_TYPES, field="price_type")
+        kind = check_choice(price_type, OPTION_PRICE_TYPES, field="price_type")
         limit = to_tick_price(limit_price, field="limit_price", sub_penny=False)
         stop = to_tick_price(stop_price, field="stop_price", sub_penny=False)
-        order_term = choice(term, ORDER_TERMS, field="term")
-        if choice(session, {"REGULAR", "EXTENDED"}, field="session") != "REGULAR":
+        order_term = check_choice(term, ORDER_TERMS, field="term")
+        if check_choice(session, {"REGULAR", "EXTENDED"}, field="session") != "REGULAR":
             raise ValidationError("options trade in the REGULAR session only", field="session")
         values = {
             "symbol": contract,
-            "action": choice(action, OPTION_ACTIONS, field="action"),
+            "action": check_choice(action, OPTION_ACTIONS, field="action"),
             "quantity": to_quantity(quantity, unit="contracts"),
             "price_type": kind,
             "limit_price": limit,

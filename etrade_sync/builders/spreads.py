@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from ..checks import check_choice
 from ..errors import ValidationError
+from ..symbols import OptionSymbol, check_equity_symbol
 from .common import (
     EQUITY_ACTIONS,
     MAX_LEGS,
@@ -26,7 +28,6 @@ from .common import (
     OrderBuilder,
     check_flag,
     check_not_expired,
-    choice,
     client_order_id_or_new,
     instrument,
     order_body,
@@ -34,8 +35,6 @@ from .common import (
     to_quantity,
     to_tick_price,
 )
-from .equity import check_equity_symbol
-from .symbols import OptionSymbol
 
 __all__ = ["OptionLeg", "SpreadOrder", "StockLeg"]
 
@@ -55,7 +54,7 @@ class OptionLeg:
 
     def __init__(self, symbol: OptionSymbol | str, action: str, quantity: int) -> None:
         object.__setattr__(self, "symbol", OptionSymbol.coerce(symbol, field="legs"))
-        object.__setattr__(self, "action", choice(action, OPTION_ACTIONS, field="action"))
+        object.__setattr__(self, "action", check_choice(action, OPTION_ACTIONS, field="action"))
         object.__setattr__(self, "quantity", to_quantity(quantity, unit="contracts"))
 
     @property
@@ -80,7 +79,7 @@ class StockLeg:
 
     def __init__(self, symbol: str, action: str, quantity: int) -> None:
         object.__setattr__(self, "symbol", check_equity_symbol(symbol))
-        object.__setattr__(self, "action", choice(action, EQUITY_ACTIONS, field="action"))
+        object.__setattr__(self, "action", check_choice(action, EQUITY_ACTIONS, field="action"))
         object.__setattr__(self, "quantity", to_quantity(quantity))
 
     @property
@@ -131,7 +130,7 @@ class SpreadOrder(OrderBuilder):
         client_order_id: str | None = None,
     ) -> None:
         checked = _check_legs(legs)
-        kind = choice(price_type, SPREAD_PRICE_TYPES, field="price_type")
+        kind = check_choice(price_type, SPREAD_PRICE_TYPES, field="price_type")
         limit = to_tick_price(limit_price, field="limit_price", sub_penny=False)
         if kind in {"NET_DEBIT", "NET_CREDIT"} and limit is None:
             raise ValidationError(
@@ -140,15 +139,17 @@ class SpreadOrder(OrderBuilder):
             )
         if kind in {"NET_EVEN", "MARKET"} and limit is not None:
             raise ValidationError(f"a {kind} order takes no limit_price", field="limit_price")
-        order_term = choice(term, {"GOOD_FOR_DAY", "GOOD_UNTIL_CANCEL"}, field="term")
-        if choice(session, {"REGULAR", "EXTENDED"}, field="session") != "REGULAR":
+        order_term = check_choice(term, {"GOOD_FOR_DAY", "GOOD_UNTIL_CANCEL"}, field="term")
+        if check_choice(session, {"REGULAR", "EXTENDED"}, field="session") != "REGULAR":
             raise ValidationError(
                 "multi-leg orders trade in the REGULAR session only", field="session"
             )
         stock = [leg for leg in checked if isinstance(leg, StockLeg)]
         default = "BUY_WRITES" if stock else "SPREADS"
         name = (
-            default if strategy is None else choice(strategy, SPREAD_ORDER_TYPES, field="strategy")
+            default
+            if strategy is None
+            else check_choice(strategy, SPREAD_ORDER_TYPES, field="strategy")
         )
         _check_stock_legs(checked, stock, name)
         values = {

@@ -16,10 +16,11 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from ..checks import check_choice, to_price
 from ..errors import ValidationError
-from .common import SPREAD_PRICE_TYPES, choice, to_price
+from ..symbols import OptionSymbol
+from .common import SPREAD_PRICE_TYPES
 from .spreads import CONTRACT_SHARES, OptionLeg, SpreadOrder, StockLeg
-from .symbols import OptionSymbol
 
 __all__ = [
     "butterfly",
@@ -115,7 +116,7 @@ def strangle(
     client_order_id: str | None = None,
 ) -> SpreadOrder:
     """A put and a call (put strike at or below the call strike), bought or sold."""
-    direction = choice(side, {"BUY", "SELL"}, field="side")
+    direction = check_choice(side, {"BUY", "SELL"}, field="side")
     put = _contract(underlier, expiry, "PUT", put_strike, "put_strike")
     call = _contract(underlier, expiry, "CALL", call_strike, "call_strike")
     if put.strike > call.strike:
@@ -149,7 +150,7 @@ def iron_condor(
     """Four strikes, low to high. ``side="SELL"`` (the usual, a credit) sells the inner
     put and call and buys the outer ones; ``side="BUY"`` does the opposite (a debit).
     """
-    direction = choice(side, {"BUY", "SELL"}, field="side")
+    direction = check_choice(side, {"BUY", "SELL"}, field="side")
     names = ("lower_put", "upper_put", "lower_call", "upper_call")
     kinds = ("PUT", "PUT", "CALL", "CALL")
     values = (lower_put, upper_put, lower_call, upper_call)
@@ -193,7 +194,7 @@ def butterfly(
     """1 lower, 2 middle, 1 upper of one series. ``side="BUY"`` buys the wings and sells
     the body (a debit); ``side="SELL"`` does the opposite (a credit).
     """
-    direction = choice(side, {"BUY", "SELL"}, field="side")
+    direction = check_choice(side, {"BUY", "SELL"}, field="side")
     names = ("lower", "middle", "upper")
     contracts = [
         _contract(underlier, expiry, call_put, value, name)
@@ -261,7 +262,7 @@ def roll(
     open); ``side="BUY"`` rolls a long one. Whether that is a debit or a credit
     depends on prices, so ``price_type`` must be given.
     """
-    direction = choice(side, {"BUY", "SELL"}, field="side")
+    direction = check_choice(side, {"BUY", "SELL"}, field="side")
     old = OptionSymbol.coerce(close, field="close")
     new = OptionSymbol.coerce(open, field="open")
     closing = "BUY_CLOSE" if direction == "SELL" else "SELL_CLOSE"
@@ -285,7 +286,7 @@ def _net(debit: bool, price_type: str | None) -> str:
     expected = "NET_DEBIT" if debit else "NET_CREDIT"
     if price_type is None:
         return expected
-    kind = choice(price_type, SPREAD_PRICE_TYPES, field="price_type")
+    kind = check_choice(price_type, SPREAD_PRICE_TYPES, field="price_type")
     if kind in {"NET_DEBIT", "NET_CREDIT"} and kind != expected:
         raise ValidationError(
             f"this structure is a {expected} order, not {kind}", field="price_type"

@@ -371,6 +371,8 @@ class CacheSet:
         self.expirations: TTLResponseCache[tuple[str, str], tuple[OptionExpiration, ...]] = (
             TTLResponseCache("expirations", settings.expirations_ttl, maxsize=2048, timer=clock)
         )
+        #: The shared on-disk tier (:mod:`.disk`), when ETRADE_CACHE_DIR turns it on.
+        self.persistent: Any = None
 
     def caches(self) -> list[TTLResponseCache[Any, Any]]:
         return [self.quotes, self.balances, self.accounts, self.expirations]
@@ -382,6 +384,8 @@ class CacheSet:
         order in that account, whatever the outcome, so the next balance read
         goes to E*TRADE. Portfolios are not cached.
         """
+        if self.persistent is not None:
+            self.persistent.invalidate_account(account_id_key)
         for name in self._PER_ACCOUNT:
             cache: TTLResponseCache[Any, Any] = getattr(self, name)
             cache.invalidate_where(lambda key: key[0] == account_id_key.strip())
@@ -393,8 +397,12 @@ class CacheSet:
             cache.clear()
 
     def stats(self) -> dict[str, dict[str, Any]]:
-        """Per cache: TTL, hits, misses, hit rate, current and maximum size."""
-        return {cache.name: cache.stats().as_dict() for cache in self.caches()}
+        """Per cache: TTL, hits, misses, hit rate, current and maximum size (and the
+        persistent tier's directory, hits, misses and waits when it is on)."""
+        out = {cache.name: cache.stats().as_dict() for cache in self.caches()}
+        if self.persistent is not None:
+            out["persistent"] = self.persistent.stats()
+        return out
 
     def __repr__(self) -> str:
         return "CacheSet(" + ", ".join(repr(c) for c in self.caches()) + ")"

@@ -21,6 +21,7 @@ Exit codes (stable, for cron wrappers):
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import sys
@@ -39,7 +40,9 @@ from ..errors import (
 from .common import (
     EXIT_CODES,
     EXIT_ERROR,
+    EXIT_INTERRUPTED,
     EXIT_LOGIN,
+    EXIT_OK,
     EXIT_THROTTLED,
     EXIT_UNKNOWN_OUTCOME,
     EXIT_USAGE,
@@ -70,15 +73,6 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return run_demo(fast=args.fast)
 
 
-def _cmd_simulator(args: argparse.Namespace) -> int:
-    from ..simulator.__main__ import serve
-
-    argv = ["--host", args.host, "--port", str(args.port)]
-    if args.enforce_rate_limits:
-        argv.append("--enforce-rate-limits")
-    return int(serve(argv))
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="etrade-sync",
@@ -101,21 +95,32 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--fast", action="store_true", help="skip the pauses between steps")
     demo.set_defaults(handler=_cmd_demo)
 
-    sim = sub.add_parser("simulator", help="run the local E*TRADE simulator in the foreground")
-    sim.add_argument("--host", default="127.0.0.1")
-    sim.add_argument("--port", type=int, default=8765)
-    sim.add_argument("--enforce-rate-limits", action="store_true")
-    sim.set_defaults(handler=_cmd_simulator)
+    from .doctor import add_doctor_command
+    from .simulator import add_simulator_command
+
+    add_simulator_command(sub)
+    add_doctor_command(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; never a traceback: every failure is one line and an exit code."""
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        return _quiet_broken_pipe()
+    except KeyboardInterrupt:
+        _say("interrupted")
+        return EXIT_INTERRUPTED
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     level = {0: logging.WARNING, 1: logging.INFO}.get(args.verbose, logging.DEBUG)
-    if os.environ.get("ETRADE_LOG_FORMAT", "").strip().lower() == "json":
-        from ..observe.jsonlog import setup_logging
+    from ..observe.jsonlog import log_format_from_env, setup_logging
 
+    if log_format_from_env() == "json":
         setup_logging(level, format="json")  # one JSON object per line on stderr
     else:
         logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
@@ -124,10 +129,40 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     try:
-        return handler(args)
+        code = handler(args)
+        sys.stdout.flush()  # a closed pipe shows here, inside the handlers below
+        return code
     except ETradeError as exc:
-        print(f"etrade-sync: error: {exc}", file=sys.stderr)
+        _say(f"etrade-sync: error: {exc}")
         return _exit_code(exc)
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+    except EOFError:
+        with contextlib.suppress(OSError, ValueError):
+            print(flush=True)  # end the prompt's line
+        _say("etrade-sync: error: end of input at a prompt; nothing was changed")
+        return EXIT_USAGE
+    except BrokenPipeError:
+        raise
+    except OSError as exc:  # a file or folder the command needs
+        where = f" ({exc.filename})" if exc.filename else ""
+        _say(f"etrade-sync: error: {exc.strerror or exc}{where}")
+        return EXIT_ERROR
+    except Exception as exc:  # a bug: say so in one line; -vv logs the traceback
+        logging.getLogger("etrade_sync").debug("unexpected error", exc_info=True)
+        _say(f"etrade-sync: internal error: {type(exc).__name__}: {exc} (run with -vv for details)")
+        return EXIT_ERROR
+
+
+def _say(message: str) -> None:
+    with contextlib.suppress(BrokenPipeError, ValueError):
+        print(message, file=sys.stderr, flush=True)
+
+
+def _quiet_broken_pipe() -> int:
+    """The reader went away (``| head``): stop quietly, without the interpreter's
+    "Exception ignored ... BrokenPipeError" when it flushes stdout at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    return EXIT_OK

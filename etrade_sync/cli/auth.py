@@ -7,7 +7,8 @@ This module provides the login commands of ``etrade-sync``: ``login``,
 :meth:`Settings.from_env` (``--env``, ``--store`` and ``--token-file`` override)
 and exits with a code a cron wrapper can act on (see :mod:`etrade_sync.cli`):
 ``status`` exits 0 for ACTIVE, 6 for INACTIVE (idle, renewed on the next
-request) and 3 for EXPIRED or MISSING.
+request) and 3 for EXPIRED, REFUSED (E*TRADE refused the token, e.g. revoked
+elsewhere; remembered in the store) or MISSING.
 """
 
 from __future__ import annotations
@@ -64,10 +65,20 @@ def _cmd_renew(args: argparse.Namespace) -> int:
 
 
 def _cmd_revoke(args: argparse.Namespace) -> int:
+    from ..auth import TokenStatus
+
     with client_from_args(args) as client:
-        if args.forget:
+        before = client.auth.status()
+        if before.status is TokenStatus.MISSING:
+            print(f"nothing to revoke: no access token is saved for {before.environment} "
+                  f"({client.auth.store.describe()})")  # fmt: skip
+        elif args.forget:
             client.auth.forget()
             print("forgot the saved access token (E*TRADE was not told)")
+        elif before.status in (TokenStatus.EXPIRED, TokenStatus.REFUSED):
+            client.auth.forget()
+            print(f"the saved access token was already {before.status.value.lower()} at "
+                  f"E*TRADE; forgot it here")  # fmt: skip
         else:
             client.auth.revoke()
             print("access token revoked at E*TRADE and forgotten here")

@@ -20,6 +20,7 @@ __all__ = [
     "EXIT_CODES",
     "EXIT_ERROR",
     "EXIT_INACTIVE",
+    "EXIT_INTERRUPTED",
     "EXIT_LOGIN",
     "EXIT_OK",
     "EXIT_THROTTLED",
@@ -36,6 +37,7 @@ EXIT_LOGIN = 3
 EXIT_THROTTLED = 4
 EXIT_UNKNOWN_OUTCOME = 5
 EXIT_INACTIVE = 6
+EXIT_INTERRUPTED = 130
 
 #: Exit codes by meaning; documented in the README.
 EXIT_CODES = {
@@ -46,12 +48,14 @@ EXIT_CODES = {
     "throttled": EXIT_THROTTLED,
     "order_outcome_unknown": EXIT_UNKNOWN_OUTCOME,
     "token_inactive": EXIT_INACTIVE,
+    "interrupted": EXIT_INTERRUPTED,
 }
 
 
-def settings_from_args(args: argparse.Namespace) -> Settings:
+def settings_from_args(args: argparse.Namespace, **from_env: Any) -> Settings:
     """Settings from the environment and .env, with ``--env``, ``--store`` and
-    ``--token-file`` (where the command has them) taking precedence."""
+    ``--token-file`` (where the command has them) taking precedence. ``from_env``
+    goes to :meth:`Settings.from_env` (e.g. ``environ``)."""
     from ..config import Settings
 
     overrides: dict[str, Any] = {}
@@ -63,11 +67,15 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         value = getattr(args, option, None)
         if value:
             overrides[field] = value
-    return Settings.from_env(**overrides)
+    return Settings.from_env(**from_env, **overrides)
 
 
 def client_from_args(args: argparse.Namespace) -> Client:
-    """A client built from :func:`settings_from_args`."""
+    """A client built from :func:`settings_from_args`; when anything is missing for a
+    login (consumer key and secret, token key), one error names all of it."""
     from ..client import Client
+    from ..config_checks import require_configured
 
-    return Client(settings_from_args(args))
+    settings = settings_from_args(args)
+    require_configured(settings)
+    return Client(settings)

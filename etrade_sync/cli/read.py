@@ -206,6 +206,11 @@ def _cmd_cancel(args: argparse.Namespace) -> int:
 
 
 def _cmd_resolve(args: argparse.Namespace) -> int:
+    if args.cancel is not None:
+        return _resolve_cancel(args)
+    if not args.client_order_id:
+        print("etrade-sync resolve: give CLIENT_ORDER_ID or --cancel ORDER_ID", file=sys.stderr)
+        return 2
     with client_from_args(args) as client:
         placed = client.orders.resolve(_account_key(client, args.account), args.client_order_id)
     if placed is None:
@@ -220,6 +225,18 @@ def _cmd_resolve(args: argparse.Namespace) -> int:
         {"placed": True, "order": placed},
         [(args.client_order_id, "placed", placed.order_id)],
         ["client order id", "outcome", "order"],
+    )
+
+
+def _resolve_cancel(args: argparse.Namespace) -> int:
+    with client_from_args(args) as client:
+        order = client.orders.resolve_cancel(_account_key(client, args.account), args.cancel)
+    outcome = "cancelled" if order is not None else "NOT cancelled"
+    return _emit(
+        args,
+        {"cancelled": order is not None, "order": order},
+        [(args.cancel, outcome, order.status if order is not None else "")],
+        ["order", "outcome", "status"],
     )
 
 
@@ -295,7 +312,10 @@ def add_read_commands(sub: Any) -> None:
         "resolve", _cmd_resolve, "find out whether an order with an unknown outcome was placed"
     )
     resolve.add_argument("account", help="accountId or accountIdKey")
-    resolve.add_argument("client_order_id")
+    resolve.add_argument("client_order_id", nargs="?")
+    resolve.add_argument(
+        "--cancel", type=int, metavar="ORDER_ID", help="resolve the cancel of this order instead"
+    )
     alerts = add("alerts", _cmd_alerts, "your alerts")
     alerts.add_argument("--status", help="READ, UNREAD or DELETED")
     journal = add("journal", _cmd_journal, "the order journal (what was sent, what became of it)")

@@ -170,6 +170,14 @@ class Model:
 
     raw: Mapping[str, Any] = dataclasses.field(repr=False, compare=False, kw_only=True)
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # IPython's pretty printer walks the class's MRO and takes the first class that
+        # defines ``_repr_pretty_`` *or* ``__repr__`` in its own namespace; every
+        # dataclass defines ``__repr__``, so without this the one-line repr would win.
+        super().__init_subclass__(**kwargs)
+        if "_repr_pretty_" not in cls.__dict__:
+            cls._repr_pretty_ = Model._repr_pretty_  # type: ignore[method-assign]
+
     def to_dict(self) -> dict[str, Any]:
         """The parsed fields (not ``raw``) as a plain dict."""
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "raw"}

@@ -131,6 +131,19 @@ class Product(Model):
         return self.call_put is not None or (self.security_type or "").upper() == "OPTN"
 
     @property
+    def display(self) -> str:
+        """The symbol as E*TRADE shows it: ``NVDA``, or ``NVDA Feb 19 '27 $125 Call``."""
+        if not self.is_option:
+            return self.symbol
+        parts = [self.symbol]
+        if self.expiry is not None:
+            parts.append(self.expiry.strftime("%b %d '%y"))
+        if self.strike is not None:
+            parts.append(f"${self.strike.normalize():f}")
+        parts.append((self.call_put or "option").capitalize())
+        return " ".join(parts)
+
+    @property
     def option_symbol(self) -> str | None:
         """E*TRADE's option symbol (``IBM:2018:8:17:CALL:200.000000``), if an option."""
         if self.call_put is None or self.expiry is None or self.strike is None:

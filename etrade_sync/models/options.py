@@ -19,7 +19,7 @@ from .base import Model, as_list, dig, to_bool, to_datetime, to_decimal, to_int,
 from .common import ymd
 
 if TYPE_CHECKING:
-    from ..builders.symbols import OptionSymbol
+    from ..symbols import OptionSymbol
 
 __all__ = [
     "EXPIRY_TYPES",
@@ -97,7 +97,7 @@ class OptionQuote(Model):
     @property
     def option_symbol(self) -> OptionSymbol | None:
         """The contract as an :class:`~etrade_sync.builders.OptionSymbol` (for orders)."""
-        from ..builders.symbols import OptionSymbol
+        from ..symbols import OptionSymbol
 
         if self.call_put and self.strike is not None and self.expiry is not None:
             return OptionSymbol(self.underlier, self.expiry, self.call_put, self.strike)
@@ -142,7 +142,7 @@ class OptionQuote(Model):
 
 
 def _osi_expiry(osi: str) -> dt.date | None:
-    from ..builders.symbols import OptionSymbol
+    from ..symbols import OptionSymbol
 
     try:
         return OptionSymbol.parse(osi).expiry

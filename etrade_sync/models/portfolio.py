@@ -118,7 +118,13 @@ class Position(Model):
 
     @property
     def symbol(self) -> str:
+        """The product's symbol: for an option, its underlier (see :attr:`display_symbol`)."""
         return self.product.symbol
+
+    @property
+    def display_symbol(self) -> str:
+        """``NVDA``, or for an option ``NVDA Feb 19 '27 $125 Call``."""
+        return self.product.display
 
     @property
     def security_type(self) -> str | None:
@@ -212,26 +218,34 @@ class Portfolio(Model):
         return [p for p in self.positions if p.symbol.upper() == wanted]
 
     def to_dataframe(self, *, decimals: str = "float") -> Any:
-        """One row per position as a pandas DataFrame (needs the pandas extra)."""
+        """One row per position as a pandas DataFrame (needs the pandas extra); the
+        first column, ``symbol``, shows options as options (:attr:`Position.display_symbol`)."""
         from .frames import to_dataframe
 
-        return to_dataframe(self.positions, decimals=decimals)
+        frame = to_dataframe(self.positions, decimals=decimals, model=Position)
+        frame.insert(0, "symbol", [p.display_symbol for p in self.positions])
+        return frame
 
-    def _repr_html_(self) -> str:
-        from .frames import flatten, html_table
+    def _rows(self) -> list[dict[str, Any]]:
+        from .frames import flatten
 
-        keep = (
-            "symbol",
-            "position_type",
-            "quantity",
-            "price_paid",
-            "last_trade",
-            "market_value",
-            "total_gain",
-        )
+        keep = ("position_type", "quantity", "price_paid", "last_trade", "market_value",
+                "total_gain")  # fmt: skip
         rows = []
         for position in self.positions:
             flat = flatten(position, decimals="decimal")
-            flat.setdefault("symbol", position.symbol)
-            rows.append({k: flat.get(k) for k in keep})
-        return html_table(rows, title=f"{len(self.positions)} positions")
+            rows.append({"symbol": position.display_symbol, **{k: flat.get(k) for k in keep}})
+        return rows
+
+    def _title(self) -> str:
+        return f"account {self.account_id}: {len(self.positions)} positions"
+
+    def _repr_html_(self) -> str:
+        from .frames import html_table
+
+        return html_table(self._rows(), title=self._title())
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        from .frames import text_table
+
+        printer.text("Portfolio(...)" if cycle else text_table(self._rows(), title=self._title()))

@@ -43,6 +43,7 @@ __all__ = [
     "TextFormatter",
     "call_fields",
     "log_call",
+    "log_format_from_env",
     "setup_logging",
 ]
 
@@ -138,6 +139,22 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(doc, default=str, ensure_ascii=False)
 
 
+def log_format_from_env() -> str:
+    """``ETRADE_LOG_FORMAT`` from the environment, else from the ``.env`` file that
+    :meth:`~etrade_sync.Settings.from_env` would read; ``"text"`` when unset."""
+    value = os.environ.get(LOG_FORMAT_VARIABLE)
+    if not value and os.environ.get("PYTHON_DOTENV_DISABLED", "").lower() not in {
+        "1",
+        "true",
+        "yes",
+    }:
+        from dotenv import dotenv_values, find_dotenv
+
+        found = find_dotenv(usecwd=True)
+        value = dotenv_values(found, interpolate=False).get(LOG_FORMAT_VARIABLE) if found else None
+    return (value or "text").strip().lower()
+
+
 def setup_logging(
     level: int | str = logging.INFO,
     *,
@@ -147,12 +164,12 @@ def setup_logging(
     """Send log records to ``stream`` (standard error) as text or JSON lines.
 
     ``format`` is ``"text"`` or ``"json"``; ``None`` reads ``ETRADE_LOG_FORMAT``
-    (text when unset). The handler goes on the root logger, replacing one this
-    function installed before; the secret filters are installed at once, so
-    even records logged before the first client is built are masked. Returns
-    the handler.
+    (environment, then ``.env``; text when unset). The handler goes on the root
+    logger, replacing one this function installed before; the secret filters are
+    installed at once, so even records logged before the first client is built
+    are masked. Returns the handler.
     """
-    chosen = (format or os.environ.get(LOG_FORMAT_VARIABLE) or "text").strip().lower()
+    chosen = (format or log_format_from_env()).strip().lower()
     if chosen not in {"text", "json"}:
         raise ValueError(f"{LOG_FORMAT_VARIABLE}={chosen!r}: use 'text' or 'json'")
     protect()

@@ -183,7 +183,7 @@ class JournalStore(Protocol):
 
 def _command(operation: str, client_order_id: str | None, order_id: int | None) -> str:
     if operation == "cancel":
-        return f"client.orders.resolve_cancel(account_id_key, {order_id})"
+        return f"etrade-sync resolve ACCOUNT --cancel {order_id}"
     return f"etrade-sync resolve ACCOUNT {client_order_id}"
 
 

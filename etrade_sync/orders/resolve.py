@@ -18,7 +18,9 @@ and never guesses:
 
 E*TRADE does not echo ``clientOrderId`` in its order list, so an intent is
 matched on what it sent: price type, prices, and per leg the symbol, call/put,
-strike, expiry, side and quantity, placed no earlier than the intent. An order is
+strike, expiry, side and quantity, placed no earlier than the intent (and, when the
+list links replacements to originals, a change only to the replacement of its own
+target, a place only to an order that replaced nothing). An order is
 taken away from an intent only when E*TRADE's own answer to another intent named
 its id. When several journal intents share the same terms, matching orders are
 paired with them in sending order only if their sends could not overlap;
@@ -32,7 +34,7 @@ import datetime as dt
 import itertools
 import logging
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -115,6 +117,19 @@ def _signature_of(order: Order) -> Signature | None:
         detail.stop_price or None,
         tuple(sorted(legs, key=repr)),
     )
+
+
+def _replaces(order: Order) -> int | None:
+    """The order a replacement replaced, when the order list says so.
+
+    A change's replacement carries ``replacesOrderId``; a new order does not. Only the
+    replacement of the intent's own target may be a change's order, and a replacement
+    is never a new order's. (``replacedByOrderId`` on the original is not used: it
+    proves that the order was replaced, not by which of several changes.)
+    """
+    if not order.details:
+        return None
+    return to_int(order.details[0].raw.get("replacesOrderId"))
 
 
 def _order_key(order: Order) -> tuple[dt.datetime, int]:
@@ -201,22 +216,21 @@ class Resolver:
     def _search(self, entry: JournalEntry) -> tuple[str, Order | None, str]:
         orders = self._orders(entry)
         target = entry.target_order_id
-        if target is not None:
-            replaced = self._replacement(orders, target)
-            if replaced is not None:
-                return "placed", replaced, ""
         proven = {
             oid for oid, owner in self.journal.proven_order_ids(entry.account_id_key).items()
             if owner != entry.id
         }  # fmt: skip
         wanted = order_signature(entry.body)
         earliest = entry.created_at - CLOCK_SLACK
+        # when the list links replacements to originals, use the link
+        linked = any(_replaces(o) is not None for o in orders)
         matches = sorted(
             (
                 o
                 for o in orders
                 if o.order_id not in proven
                 and o.order_id != target
+                and (not linked or _replaces(o) == target)
                 and (o.placed_at is None or o.placed_at >= earliest)
                 and _signature_of(o) == wanted
             ),
@@ -224,7 +238,7 @@ class Resolver:
         )
         if not matches:
             return "absent", None, ""
-        group = self._group(entry, wanted, earliest)
+        group = self._group(entry, wanted, earliest, linked=linked)
         if len(group) == 1:
             if len(matches) == 1:
                 return "placed", matches[0], ""
@@ -253,20 +267,12 @@ class Resolver:
         day = min(entry.created_at.astimezone(EASTERN).date(), today)
         return self.reader.list(entry.account_id_key, from_date=day, to_date=today)
 
-    @staticmethod
-    def _replacement(orders: Iterable[Order], target: int) -> Order | None:
-        by_id = {o.order_id: o for o in orders}
-        original = by_id.get(target)
-        if original is None or not original.details:
-            return None
-        new_id = to_int(original.details[0].raw.get("replacedByOrderId"))
-        return by_id.get(new_id) if new_id else None
-
     def _group(
-        self, entry: JournalEntry, wanted: Signature, earliest: dt.datetime
+        self, entry: JournalEntry, wanted: Signature, earliest: dt.datetime, *, linked: bool
     ) -> list[JournalEntry]:
         """This intent and every other journal intent with the same terms that may
-        own one of the matching orders, oldest first."""
+        own one of the matching orders, oldest first (with linked replacements, only
+        intents with the same target: other places, or other changes of that order)."""
         others = [
             e
             for e in self.journal.intents(entry.account_id_key, since=earliest)
@@ -275,6 +281,7 @@ class Resolver:
             and e.status not in Status.REOPENABLE
             and not (e.status == Status.DONE and e.evidence == Evidence.ANSWER)
             and order_signature(e.body) == wanted
+            and (not linked or e.target_order_id == entry.target_order_id)
         ]
         return sorted([entry, *others], key=lambda e: (e.created_at, e.id))
 

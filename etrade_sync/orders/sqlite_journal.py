@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from .journal import Evidence, JournalEntry, JournalEvent, Scope, Status, intent_exists
+from .migrate import upgrade_v1
 
 __all__ = ["OrderJournal", "SQLiteJournal"]
 
@@ -106,6 +107,7 @@ class SQLiteJournal:
                 conn.execute("PRAGMA journal_mode=WAL")
                 for statement in _SCHEMA:
                     conn.execute(statement)
+                upgrade_v1(conn)
                 conn.commit()
             self._ready = True
 

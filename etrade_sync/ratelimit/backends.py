@@ -8,8 +8,7 @@ when one consumer key is used by more than one process:
 ``sqlite:///path``
     Every process on one host. A pyrate-limiter ``SQLiteBucket`` guarded by a
     file lock, one table per (consumer key, category) in one database file.
-    The path follows the usual URL convention: ``sqlite:///gate.db`` is relative
-    to the working directory, ``sqlite:////var/tmp/gate.db`` is absolute.
+    The path must be absolute (``sqlite:////var/tmp/gate.db``) in an existing folder.
 
 ``redis://[:password@]host:port/db`` (or ``rediss://``)
     Every process on every host. A sliding-window log in one sorted set per
@@ -74,15 +73,11 @@ def make_bucket(backend: str, namespace: str, category: str, rates: list[Rate]) 
 
 
 def sqlite_path(backend: str) -> Path:
-    """The database file named by a ``sqlite:///...`` backend URL, made absolute."""
-    raw = backend[len("sqlite:///") :]
-    if not raw or raw.startswith(":memory:"):
-        raise ConfigurationError(
-            f"rate_limit_backend={backend!r}: name a database file that every process "
-            f"can open, e.g. 'sqlite:////var/tmp/etrade_gate.db'",
-            name="rate_limit_backend",
-        )
-    return Path(os.path.expanduser(raw)).resolve()
+    """The database file named by a ``sqlite:////absolute/path`` backend URL; its folder
+    must exist (see :func:`etrade_sync.config_checks.sqlite_backend_path`)."""
+    from ..config_checks import sqlite_backend_path
+
+    return sqlite_backend_path(backend).resolve()
 
 
 class SQLiteWindowBucket(SQLiteBucket):
@@ -97,7 +92,6 @@ class SQLiteWindowBucket(SQLiteBucket):
 
     @classmethod
     def open(cls, rates: list[Rate], path: Path, table: str) -> SQLiteWindowBucket:
-        path.parent.mkdir(parents=True, exist_ok=True)
         bucket = cls.init_from_file(rates, table=table, db_path=str(path), use_file_lock=True)
         assert isinstance(bucket, SQLiteWindowBucket)
         log.debug("rate gate: %s bucket in %s", table, path)

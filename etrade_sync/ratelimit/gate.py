@@ -71,6 +71,18 @@ def _to_rates(specs: tuple[RateSpec, ...]) -> list[Any]:
     return [Rate(limit, round(seconds * 1000 * (1 + INTERVAL_PADDING))) for limit, seconds in specs]
 
 
+_UNIT_NAMES = {1.0: "s", 60.0: "min", 3600.0: "h", 86400.0: "d"}
+
+
+def _as_written(limit: int, seconds: float) -> str:
+    """A rate as configured: ``4/s``, ``14000/h``, ``10/5s`` (the padding left out)."""
+    for size, unit in sorted(_UNIT_NAMES.items(), reverse=True):
+        if seconds % size == 0:
+            count = int(seconds // size)
+            return f"{limit}/{unit}" if count == 1 else f"{limit}/{count}{unit}"
+    return f"{limit}/{seconds:g}s"
+
+
 class _CategoryFactory:
     """Routes a permit's name to its bucket; stamps items with that bucket's clock."""
 
@@ -112,11 +124,13 @@ class RateGate:
         self._stats: dict[str, CategoryStats] = {}
         self._stats_lock = threading.Lock()
         self._buckets: dict[str, Any] = {}
+        self._specs: dict[str, tuple[RateSpec, ...]] = {}
         for category, specs in rates.items():
             if specs is None:
                 self._routes[category] = None
                 continue
             self._routes[category] = category
+            self._specs[category] = specs
             self._buckets[category] = self._make_bucket(category, _to_rates(specs))
         if "alerts" not in rates:
             self._routes["alerts"] = self._routes.get("accounts")
@@ -224,8 +238,7 @@ class RateGate:
             if bucket is None:
                 out[category] = "unlimited"
             else:
-                rates = self._buckets[bucket].rates
-                text = ", ".join(f"{r.limit}/{r.interval / 1000:g}s" for r in rates)
+                text = ", ".join(_as_written(limit, secs) for limit, secs in self._specs[bucket])
                 out[category] = text if bucket == category else f"{text} (shared with {bucket})"
         return out
 

@@ -137,3 +137,21 @@ def test_the_client_relies_only_on_etrades_own_codes() -> None:
     relied_on = {alerts.NO_ALERTS_CODE, *market._LOOKUP_NO_MATCH_CODES}
     relied_on |= set(DUPLICATE_CLIENT_ORDER_ID_CODES)
     assert relied_on <= ETRADE_CODES
+
+
+def test_alerts_ask_for_etrades_maximum_and_warn_when_a_full_answer_is_short(
+    sim: Simulator, client: Client
+) -> None:
+    assert client.alerts.list()  # the simulator's own alerts
+    assert sim.log.last(path_glob="/v1/user/alerts").query["count"] == "300"
+    rows = [
+        {"id": i, "createTime": 1623765600, "subject": f"Alert {i}", "status": "UNREAD"}
+        for i in range(1, 301)
+    ]
+    _serve(sim, "/v1/user/alerts", {"AlertsResponse": {"totalAlerts": 412, "Alert": rows}})
+    with pytest.warns(IncompleteResultWarning, match="announced 412 alerts"):
+        assert len(client.alerts.list()) == 300
+    _serve(sim, "/v1/user/alerts", {"AlertsResponse": {"totalAlerts": 412, "Alert": rows[:5]}})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a short answer to a small count is what was asked
+        assert len(client.alerts.list(count=5)) == 5

@@ -96,3 +96,35 @@ def test_errors_are_one_line_with_documented_exit_codes(
     assert bad.returncode == 2
     assert "ETRADE_ENV" in bad.stderr
     assert "Traceback" not in bad.stderr + missing.stderr + refused.stderr
+
+
+def test_resolve_answers_placed_not_placed_and_cancel(
+    sim: Simulator, cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    from decimal import Decimal
+
+    from etrade_sync import EquityOrder
+    from etrade_sync.client import Client
+    from etrade_sync.errors import OrderOutcomeUnknownError
+    from etrade_sync.simulator import Fault
+
+    settings = settings_for(sim, journal_file=tmp_path / "journal.sqlite3", order_settle_time=0.0)
+    key = sim.accounts[0].account_id_key
+    order = EquityOrder("IBM", "BUY", 1, price_type="LIMIT", limit_price=Decimal("1.00"))
+    with Client(settings) as client:
+        client.auth.use_token(*sim.issue_access_token())
+        preview = client.orders.preview(key, order)
+        sim.faults.script("/v1/accounts/*/orders/place", Fault.commit_then_drop())
+        with pytest.raises(OrderOutcomeUnknownError):
+            client.orders.place(key, preview)
+        (placed,) = sim.orders(key)
+        sim.faults.script("/v1/accounts/*/orders/cancel", Fault.drop())
+        with pytest.raises(OrderOutcomeUnknownError):
+            client.orders.cancel(key, placed.order_id)
+    env = dict(cli_env, ETRADE_ORDER_SETTLE_TIME="0")
+    done = run("resolve", key, preview.client_order_id, "--json", env=env)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["order"]["order_id"] == placed.order_id
+    cancel = run("resolve", key, "--cancel", str(placed.order_id), "--json", env=env)
+    assert cancel.returncode == 0, cancel.stderr
+    assert json.loads(cancel.stdout)["cancelled"] is False

@@ -109,3 +109,45 @@ def test_debug_json_log_of_login_and_trading_parses_and_holds_no_secret(
     assert calls and calls[0]["attempts"] == 1 and calls[0]["status"] == 200
     outcomes = [d["cache"] for d in docs if d.get("cache_name") == "quotes"]
     assert outcomes == ["miss", "partial"]
+
+
+def test_the_command_line_writes_json_lines_with_an_encrypted_secret(
+    sim: Simulator, tmp_path: Path
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from etrade_sync.client import Client
+    from etrade_sync.crypto.envcrypt import encrypt_value
+    from tests.support import settings_for
+
+    token_key = Fernet.generate_key().decode()
+    settings = settings_for(sim, token_file=tmp_path / "tokens.json", token_key=token_key)
+    with Client(settings) as client:
+        client.auth.use_token(*sim.issue_access_token())
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ETRADE_")}
+    env.update(
+        ETRADE_CONSUMER_KEY=sim.consumer_key,
+        ETRADE_CONSUMER_SECRET=encrypt_value(sim.consumer_secret, token_key),
+        ETRADE_BASE_URL=sim.url,
+        ETRADE_TOKEN_FILE=str(tmp_path / "tokens.json"),
+        ETRADE_TOKEN_KEY=token_key,
+        ETRADE_JOURNAL_FILE=str(tmp_path / "journal.sqlite3"),
+        ETRADE_LOG_FORMAT="json",
+        PYTHON_DOTENV_DISABLED="1",
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "etrade_sync", "-vv", "quote", "AAPL"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "AAPL" in done.stdout
+    docs = [json.loads(line) for line in done.stderr.splitlines()]
+    assert any(d.get("endpoint") == "market.quote" and d.get("status") == 200 for d in docs)
+    for secret in (sim.consumer_secret, token_key):
+        assert secret not in done.stderr

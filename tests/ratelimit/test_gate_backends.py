@@ -179,11 +179,18 @@ def test_missing_redis_package_names_the_extra(monkeypatch: pytest.MonkeyPatch) 
         RateGate(MARKET_3, "redis://127.0.0.1:1/0", namespace="x")
 
 
-def test_unusable_sqlite_path_raises_rate_gate_error(tmp_path: Path) -> None:
+def test_unusable_sqlite_path_names_the_folder(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
-    with pytest.raises(RateGateError, match="could not be opened"):
+    with pytest.raises(ConfigurationError, match="is not a folder"):
         RateGate(MARKET_3, f"sqlite:///{blocker}/gate.db", namespace="x")
+
+
+def test_unwritable_sqlite_file_raises_rate_gate_error(tmp_path: Path) -> None:
+    folder = tmp_path / "gate.db"
+    folder.mkdir()  # a folder where the database file should be
+    with pytest.raises(RateGateError, match="could not be opened"):
+        RateGate(MARKET_3, f"sqlite:///{folder}", namespace="x")
 
 
 def test_backend_is_read_from_the_environment(tmp_path: Path) -> None:

@@ -158,3 +158,43 @@ def test_postgres_down_refuses_new_intents_and_an_outcome_waits_for_it(
     assert found is not None and (found.status, found.order_id) == (Status.DONE, 9)
     assert journal.find("acct", "E") is None
     journal.close()
+
+
+_V1_SCHEMA = """
+CREATE TABLE intents (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+    environment TEXT NOT NULL, account_id_key TEXT NOT NULL, operation TEXT NOT NULL,
+    client_order_id TEXT, target_order_id INTEGER, order_id INTEGER, status TEXT NOT NULL,
+    body TEXT NOT NULL, error TEXT, host TEXT NOT NULL, pid INTEGER NOT NULL
+);
+"""
+
+
+def test_a_v1_journal_keeps_guarding_after_the_upgrade(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "journal.sqlite3"
+    with sqlite3.connect(path) as conn:
+        conn.executescript(_V1_SCHEMA)
+        rows = [  # the review's poisoned history: unknown, then a refused repeat
+            ("place", "ABC", None, None, "unknown"),
+            ("place", "ABC", None, None, "rejected"),
+            ("place_change", "XYZ", 7, 8, "done"),
+        ]
+        for op, cid, target, oid, status in rows:
+            conn.execute(
+                "INSERT INTO intents (created_at, updated_at, environment, account_id_key, "
+                "operation, client_order_id, target_order_id, order_id, status, body, host, "
+                "pid) VALUES ('2026-01-02T15:00:00+00:00', '2026-01-02T15:00:01+00:00', "
+                "'sandbox', 'K', ?, ?, ?, ?, ?, '{}', 'h', 1)",
+                (op, cid, target, oid, status),
+            )
+    journal = OrderJournal(path, api_host="https://apisb.etrade.com:443")
+    found = journal.find("K", "ABC")
+    assert found is not None and found.status == Status.UNKNOWN
+    with pytest.raises(OrderIntentExistsError):
+        journal.begin("place", "K", "place:ABC", BODY, client_order_id="ABC")
+    change = journal.find("K", "XYZ")
+    assert change is not None
+    assert (change.operation, change.intent_key, change.order_id) == ("change", "change:7:XYZ", 8)
+    assert OrderJournal(path, api_host="https://apisb.etrade.com:443").find("K", "ABC") == found

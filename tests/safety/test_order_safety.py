@@ -221,6 +221,28 @@ def test_change_dropped_before_processing_resolves_to_not_changed(
     assert [(o.order_id, o.status) for o in sim.orders(key)] == [(first.order_id, "OPEN")]
 
 
+@pytest.mark.parametrize("same_terms", [False, True])
+def test_a_lost_change_never_claims_another_changes_replacement(
+    sim: Simulator, trader: Client, same_terms: bool
+) -> None:
+    key = key_of(sim)
+    first = trader.orders.place(key, trader.orders.preview(key, limit_buy()))
+    lost = trader.orders.preview_change(key, first.order_id, limit_buy(quantity=2))
+    sim.faults.script(CHANGE, Fault.status(503))  # refused before processing
+    with pytest.raises(OrderOutcomeUnknownError):
+        trader.orders.place_change(key, first.order_id, lost)
+    other = trader.orders.preview_change(
+        key, first.order_id, limit_buy(quantity=2 if same_terms else 3)
+    )
+    made = trader.orders.place_change(key, first.order_id, other)
+    assert trader.orders.resolve(key, lost.client_order_id) is None
+    assert trader.orders.resolve(key, other.client_order_id).order_id == made.order_id  # type: ignore[union-attr]
+    assert [o.client_order_id for o in sim.orders(key)] == [
+        first.client_order_id,
+        other.client_order_id,
+    ]
+
+
 @pytest.mark.parametrize(
     ("fault", "cancelled"), [(Fault.commit_then_drop(), True), (Fault.drop(), False)]
 )
@@ -233,8 +255,9 @@ def test_cancel_with_unknown_outcome_resolves(
     with pytest.raises(OrderOutcomeUnknownError) as info:
         trader.orders.cancel(key, placed.order_id)
     assert "resolve_cancel" in str(info.value)
-    with pytest.raises(OrderIntentExistsError):
+    with pytest.raises(OrderIntentExistsError) as refused:
         trader.orders.cancel(key, placed.order_id)
+    assert refused.value.command == f"etrade-sync resolve ACCOUNT --cancel {placed.order_id}"
     assert sim.log.hits(CANCEL) == 1
     found = trader.orders.resolve_cancel(key, placed.order_id)
     (order,) = sim.orders(key)

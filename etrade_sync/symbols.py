@@ -1,28 +1,44 @@
 """
-etrade_sync.builders.symbols
-~~~~~~~~~~~~~~~~~~~~~~~~~~~~
+etrade_sync.symbols
+~~~~~~~~~~~~~~~~~~~
 
-This module provides :class:`OptionSymbol`, one option contract, which reads and
-writes the three spellings in use:
+This module is the one grammar of symbols, used by the order builders, the
+endpoint groups and the models:
 
-- E*TRADE's quote symbol ``IBM:2018:8:17:CALL:200.000000``
-- OCC/OSI ``IBM   180817C00200000`` (root padded to six characters)
-- E*TRADE's ``osiKey`` ``IBM---180817C00200000`` (dashes instead of spaces)
+- stock tickers for orders (:func:`check_equity_symbol`: ``AAPL``, ``BRK.B``);
+- quote symbols (:func:`check_quote_symbol`, :func:`normalize_symbols`: tickers,
+  indexes such as ``^VIX``, share classes, and option symbols);
+- :class:`OptionSymbol`, one option contract, which reads and writes the three
+  spellings in use: E*TRADE's quote symbol ``IBM:2018:8:17:CALL:200.000000``,
+  OCC/OSI ``IBM   180817C00200000`` (root padded to six characters) and E*TRADE's
+  ``osiKey`` ``IBM---180817C00200000`` (dashes instead of spaces).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from ..errors import ValidationError
-from .common import to_price
+from .checks import to_price
+from .errors import ValidationError
 
-__all__ = ["OptionSymbol"]
+__all__ = [
+    "OptionSymbol",
+    "check_equity_symbol",
+    "check_quote_symbol",
+    "normalize_symbols",
+]
 
+#: A stock ticker in an order: 1-5 letters, optionally a class (``BRK.B``).
+_EQUITY_RE = re.compile(r"^[A-Z]{1,5}([./-][A-Z]{1,2})?$")
+#: What E*TRADE accepts as a quote symbol (tickers, indexes such as ``^VIX``, classes).
+_QUOTE_RE = re.compile(r"^[A-Z0-9][A-Z0-9.\-/^]{0,63}$")
+#: Text that ends like an OSI option symbol (date, C/P, strike).
+_OSI_LIKE_RE = re.compile(r"\d{6}[CP]\d{8}$")
 _ROOT_RE = re.compile(r"^[A-Z][A-Z0-9.]{0,5}$")
 _ETRADE_RE = re.compile(
     r"^(?P<root>[A-Z0-9.]{1,6}):(?P<y>\d{4}):(?P<m>\d{1,2}):(?P<d>\d{1,2}):"
@@ -164,3 +180,54 @@ def _date(year: int, month: int, day: int, text: str) -> dt.date:
 def _plain(value: Decimal) -> str:
     text = format(value, "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def check_equity_symbol(value: Any, *, field: str = "symbol") -> str:
+    """An upper-cased stock ticker (``AAPL``, ``BRK.B``), else ValidationError."""
+    text = value.strip().upper() if isinstance(value, str) else ""
+    if not _EQUITY_RE.match(text):
+        raise ValidationError(f"{field} {value!r} is not a stock ticker", field=field)
+    return text
+
+
+def check_quote_symbol(value: Any, *, field: str = "symbol") -> str:
+    """An upper-cased quote symbol (ticker, index, class), else ValidationError."""
+    text = value.strip().upper() if isinstance(value, str) else ""
+    if not _QUOTE_RE.match(text):
+        raise ValidationError(f"{field} {value!r} is not a ticker", field=field)
+    return text
+
+
+def normalize_symbols(symbols: str | OptionSymbol | Iterable[str | OptionSymbol]) -> list[str]:
+    """Upper-case, de-duplicated symbols in order; bad ones raise ValidationError.
+
+    Option symbols may be :class:`OptionSymbol` values or any spelling it parses
+    (OSI included); they are sent in E*TRADE's spelling.
+    """
+    items = [symbols] if isinstance(symbols, str | OptionSymbol) else list(symbols)
+    out: list[str] = []
+    seen: set[str] = set()
+    for raw in items:
+        symbol = _normalize_one(raw)
+        if symbol not in seen:
+            seen.add(symbol)
+            out.append(symbol)
+    if not out:
+        raise ValidationError("no symbols given", field="symbols")
+    return out
+
+
+def _normalize_one(raw: Any) -> str:
+    if isinstance(raw, OptionSymbol):
+        return raw.etrade
+    if not isinstance(raw, str):
+        raise ValidationError(f"symbol {raw!r} is not a string", field="symbols")
+    symbol = raw.strip().upper()
+    if ":" in symbol or _OSI_LIKE_RE.search(symbol):
+        try:
+            return OptionSymbol.parse(symbol).etrade
+        except ValidationError as exc:
+            raise ValidationError(str(exc), field="symbols") from None
+    if not _QUOTE_RE.match(symbol):
+        raise ValidationError(f"symbol {raw!r} is not a ticker or option symbol", field="symbols")
+    return symbol
