@@ -42,9 +42,9 @@ from typing import Any, TypeVar
 
 from cryptography.fernet import InvalidToken
 
-from ..config import _redact_url
 from ..crypto.keys import KEY_VARIABLE, KdfParams, TokenCipher, missing_key_error, parse_keys
 from ..errors import ConfigurationError
+from ..observe.redact import redact_url
 from .store_common import LOCK_TIMEOUT, TokenStoreError, thread_section
 from .token import AccessToken
 
@@ -178,7 +178,7 @@ class RedisTokenStore:
         return self._section(timeout)
 
     def describe(self) -> str:
-        return f"Redis {_redact_url(self.url)}"
+        return f"Redis {redact_url(self.url)}"
 
     # -- the lock --------------------------------------------------------------------
 
@@ -283,7 +283,7 @@ class RedisTokenStore:
         )
 
     def __repr__(self) -> str:
-        return f"RedisTokenStore({_redact_url(self.url)!r}, keys={len(self._keys)})"
+        return f"RedisTokenStore({redact_url(self.url)!r}, keys={len(self._keys)})"
 
 
 def _text(value: Any) -> str:
@@ -297,7 +297,7 @@ def _connect(url: str) -> Any:
         from redis.retry import Retry
     except ImportError:
         raise ConfigurationError(
-            f"token_store={_redact_url(url)!r} needs the redis package: "
+            f"token_store={redact_url(url)!r} needs the redis package: "
             f"pip install 'etrade_sync[redis]'",
             name="token_store",
         ) from None
@@ -312,5 +312,5 @@ def _connect(url: str) -> Any:
         )
     except ValueError as exc:
         raise ConfigurationError(
-            f"token_store={_redact_url(url)!r}: {exc}", name="token_store"
+            f"token_store={redact_url(url)!r}: {exc}", name="token_store"
         ) from None

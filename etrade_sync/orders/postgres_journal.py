@@ -32,8 +32,8 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from ..config import _redact_url
 from ..errors import ConfigurationError, JournalError
+from ..observe.redact import redact_url
 from .journal import Evidence, JournalEntry, JournalEvent, Scope, Status, intent_exists
 from .postgres_schema import COLUMNS, SCHEMA, SCHEMA_LOCK, add_event, entry_of
 
@@ -78,7 +78,7 @@ class PostgresJournal:
     @property
     def path(self) -> str:
         """Where the journal is, for messages (no password)."""
-        return _redact_url(self.url)
+        return redact_url(self.url)
 
     def describe(self) -> str:
         return f"PostgreSQL {self.path}"
