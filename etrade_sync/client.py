@@ -31,6 +31,7 @@ from .observe.metrics import Metrics
 from .ratelimit import RateGate
 from .transport import Transport
 from .transport.breaker import CircuitBreaker
+from .transport.clock import SkewWatch
 from .transport.pools import pool_stats
 from .transport.session import adopt_session, build_session
 
@@ -103,7 +104,14 @@ class Client:
         self.breaker = CircuitBreaker(
             self.settings.circuit_failures, self.settings.circuit_cooldown
         )
-        self.auth = AuthManager(self.settings, self.session, store=token_store, now=clock)
+        # OAuth calls go through a transport of their own (same session, gate and
+        # breaker, no token guard): the token manager never re-enters ``transport``.
+        skew = SkewWatch()
+        oauth = Transport(self.settings, self.session, self.gate, recorder=self.metrics,
+                          breaker=self.breaker, skew=skew)  # fmt: skip
+        self.auth = AuthManager(
+            self.settings, self.session, store=token_store, now=clock, sender=oauth
+        )
         self.transport = Transport(
             self.settings,
             self.session,
@@ -111,8 +119,8 @@ class Client:
             guard=self.auth,
             recorder=self.metrics,
             breaker=self.breaker,
+            skew=skew,
         )
-        self.auth.bind(self.transport)
 
     # -- built on first use ----------------------------------------------------------
 
