@@ -23,6 +23,7 @@ psycopg 3: ``pip install 'etrade_sync[postgres]'``.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import socket
 import threading
@@ -38,6 +39,12 @@ from .journal import Evidence, JournalEntry, JournalEvent, Scope, Status, intent
 from .postgres_schema import COLUMNS, SCHEMA, SCHEMA_LOCK, add_event, entry_of
 
 __all__ = ["PostgresJournal"]
+
+
+def _body_text(body: Any) -> str:
+    """The body as JSON, decimals and dates as text: what the SQLite store writes."""
+    return json.dumps(body, default=str, sort_keys=True)
+
 
 T = TypeVar("T")
 
@@ -186,8 +193,8 @@ class PostgresJournal:
                 "ON CONFLICT (api_host, environment, account_id_key, intent_key) DO NOTHING "
                 "RETURNING id",
                 (scope.api_host, scope.environment, account_id_key, intent_key, operation,
-                 client_order_id, target_order_id, Status.PENDING, jsonb(dict(body)),
-                 now, now, now, *me),
+                 client_order_id, target_order_id, Status.PENDING,
+                 jsonb(dict(body), dumps=_body_text), now, now, now, *me),
             )  # fmt: skip
             inserted = cur.fetchone()
             if inserted is not None:
@@ -207,7 +214,7 @@ class PostgresJournal:
                     "UPDATE order_intents SET status = %s, body = %s, order_id = NULL, "
                     "evidence = NULL, error = NULL, attempts = attempts + 1, updated_at = %s, "
                     "sent_at = %s, host = %s, pid = %s WHERE id = %s",
-                    (Status.PENDING, jsonb(dict(body)), now, now, *me, entry_id),
+                    (Status.PENDING, jsonb(dict(body), dumps=_body_text), now, now, *me, entry_id),
                 )
             add_event(cur, entry_id, now, Status.PENDING, None, None, f"{operation} sent")
             cur.execute(f"SELECT {COLUMNS} FROM order_intents WHERE id = %s", (entry_id,))  # noqa: S608
