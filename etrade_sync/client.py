@@ -5,39 +5,46 @@ etrade_sync.client
 This module provides :class:`Client`, the object users hold: one session, one
 rate gate, one token, and the endpoint groups ``accounts``, ``market``,
 ``orders`` and ``alerts``.
+
+The endpoint groups (with their models and order builders) and the order
+journal are built on first use, so a script that only reads quotes never loads
+the order machinery, and building a client stays cheap.
 """
 
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import requests
 
-from .api.accounts import AccountsAPI
-from .api.alerts import AlertsAPI
-from .api.market import MarketAPI
-from .api.orders import OrdersAPI
-from .auth import AuthManager, TokenStore
+from .auth.manager import AuthManager
 from .cache import CacheSet
-from .cache.disk import attach_persistent_tier
 from .config import Settings
-from .config_checks import require_configured
-from .models.frames import StatsReport
+from .config.checks import require_configured
 from .observe.metrics import Metrics
-from .orders import open_journal
 from .ratelimit import RateGate
 from .transport import Transport
 from .transport.breaker import CircuitBreaker
+from .transport.clock import SkewWatch
 from .transport.pools import pool_stats
 from .transport.session import adopt_session, build_session
 
 if TYPE_CHECKING:
+    from .api.accounts import AccountsAPI
+    from .api.alerts import AlertsAPI
+    from .api.market import MarketAPI
+    from .api.orders import OrdersAPI
+    from .auth.stores import TokenStore
     from .health import Health
+    from .orders.journal import JournalStore
 
 __all__ = ["Client"]
+
+_UNSET: Any = object()
 
 
 class Client:
@@ -84,12 +91,28 @@ class Client:
         self.gate = gate if gate is not None else RateGate.shared(self.settings)
         self.metrics = Metrics()
         self.cache = CacheSet(self.settings)
-        attach_persistent_tier(self.cache, self.settings)  # opt-in: ETRADE_CACHE_DIR
-        self.journal, self._release_journal = open_journal(self.settings)
+        if self.settings.cache_dir:  # opt-in: ETRADE_CACHE_DIR (loads cryptography)
+            from .cache.disk import attach_persistent_tier
+
+            attach_persistent_tier(self.cache, self.settings)
+        self._lazy_lock = threading.Lock()
+        self._journal: JournalStore = _UNSET
+        self._release_journal: Callable[[], None] = lambda: None
+        self._accounts: AccountsAPI = _UNSET
+        self._market: MarketAPI = _UNSET
+        self._orders: OrdersAPI = _UNSET
+        self._alerts: AlertsAPI = _UNSET
         self.breaker = CircuitBreaker(
             self.settings.circuit_failures, self.settings.circuit_cooldown
         )
-        self.auth = AuthManager(self.settings, self.session, store=token_store, now=clock)
+        # OAuth calls go through a transport of their own (same session, gate and
+        # breaker, no token guard): the token manager never re-enters ``transport``.
+        skew = SkewWatch()
+        oauth = Transport(self.settings, self.session, self.gate, recorder=self.metrics,
+                          breaker=self.breaker, skew=skew)  # fmt: skip
+        self.auth = AuthManager(
+            self.settings, self.session, store=token_store, now=clock, sender=oauth
+        )
         self.transport = Transport(
             self.settings,
             self.session,
@@ -97,12 +120,87 @@ class Client:
             guard=self.auth,
             recorder=self.metrics,
             breaker=self.breaker,
+            skew=skew,
         )
-        self.auth.bind(self.transport)
-        self.accounts = AccountsAPI(self)
-        self.market = MarketAPI(self)
-        self.orders = OrdersAPI(self)
-        self.alerts = AlertsAPI(self)
+
+    # -- built on first use ----------------------------------------------------------
+
+    def _build(self, name: str, make: Callable[[], Any]) -> Any:
+        with self._lazy_lock:
+            value = getattr(self, name)
+            if value is _UNSET:
+                value = make()
+                setattr(self, name, value)
+            return value
+
+    @property
+    def journal(self) -> JournalStore:
+        """The order journal (opened on first use)."""
+        if self._journal is _UNSET:
+            from .orders import open_journal
+
+            def make() -> JournalStore:
+                journal, self._release_journal = open_journal(self.settings)
+                return journal
+
+            self._build("_journal", make)
+        return self._journal
+
+    @journal.setter
+    def journal(self, value: JournalStore) -> None:
+        self._journal = value
+
+    @property
+    def accounts(self) -> AccountsAPI:
+        """``client.accounts``: accounts, balances, portfolios, transactions."""
+        if self._accounts is _UNSET:
+            from .api.accounts import AccountsAPI
+
+            self._build("_accounts", lambda: AccountsAPI(self))
+        return self._accounts
+
+    @accounts.setter
+    def accounts(self, value: AccountsAPI) -> None:
+        self._accounts = value
+
+    @property
+    def market(self) -> MarketAPI:
+        """``client.market``: quotes, lookup, option chains and expirations."""
+        if self._market is _UNSET:
+            from .api.market import MarketAPI
+
+            self._build("_market", lambda: MarketAPI(self))
+        return self._market
+
+    @market.setter
+    def market(self, value: MarketAPI) -> None:
+        self._market = value
+
+    @property
+    def orders(self) -> OrdersAPI:
+        """``client.orders``: list, preview, place, change, cancel, resolve."""
+        if self._orders is _UNSET:
+            from .api.orders import OrdersAPI
+
+            self._build("_orders", lambda: OrdersAPI(self))
+        return self._orders
+
+    @orders.setter
+    def orders(self, value: OrdersAPI) -> None:
+        self._orders = value
+
+    @property
+    def alerts(self) -> AlertsAPI:
+        """``client.alerts``: list, read and delete alerts."""
+        if self._alerts is _UNSET:
+            from .api.alerts import AlertsAPI
+
+            self._build("_alerts", lambda: AlertsAPI(self))
+        return self._alerts
+
+    @alerts.setter
+    def alerts(self, value: AlertsAPI) -> None:
+        self._alerts = value
 
     @classmethod
     def from_env(
@@ -126,6 +224,8 @@ class Client:
         the clock skew measured against E*TRADE's ``Date`` header and the connection
         pool per host (:meth:`pool_stats`), as plain data: a ``dict`` (a
         :class:`~etrade_sync.models.frames.StatsReport`) that notebooks show as tables."""
+        from .models.frames import StatsReport  # loads the models: not needed to build a client
+
         return StatsReport(
             {
                 "calls": self.metrics.snapshot(),

@@ -5,11 +5,17 @@ etrade_sync.cache.ttl
 This module provides the response caches that keep a client from spending its
 rate budget on data it has just fetched.
 
-:class:`TTLResponseCache` is a :class:`cachetools.TTLCache` behind one lock and
-one :class:`threading.Condition`. Threads asking for a key that is already
+:class:`TTLResponseCache` keeps ``key -> (expiry instant, value)`` in a plain
+dict. A hit takes no lock: one clock reading and dict lookups, which the
+interpreter makes atomic, so threads reading the same entries never queue
+behind each other. Everything that changes the cache (storing, expiring,
+evicting, invalidating) and every miss goes through one lock and one
+:class:`threading.Condition`. Threads asking for a key that is already
 being fetched wait for that fetch instead of starting their own, so N threads
-asking at once cause one request. Failures are never cached: the waiters wake
-up and one of them tries again. :meth:`TTLResponseCache.get_many` does the same
+asking at once cause one request. They also share its outcome: when that fetch
+fails, every thread that waited for it gets the same error (a copy of it), so a
+failing endpoint costs one request, not N. Failures are never cached: the next
+call after them tries again. :meth:`TTLResponseCache.get_many` does the same
 for batches (quotes): cached keys are answered from the cache, keys another
 thread is fetching are waited for, and only the rest go out, in one call of the
 batch fetcher.
@@ -29,14 +35,13 @@ was cached for that account.
 
 from __future__ import annotations
 
+import copy
 import logging
 import threading
 import time
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
-
-from cachetools import TTLCache
 
 from ..config import Settings
 
@@ -89,12 +94,25 @@ class CacheStats:
 
 
 class _Flight:
-    """One fetch in progress for a key; ``stale`` once the key was invalidated."""
+    """One fetch for a key: ``stale`` once the key was invalidated, ``done`` when
+    it ended, ``error`` what it raised (shared with the threads that waited)."""
 
-    __slots__ = ("stale",)
+    __slots__ = ("done", "error", "stale")
 
     def __init__(self) -> None:
         self.stale = False
+        self.done = False
+        self.error: Exception | None = None
+
+
+def _shared(error: Exception) -> Exception:
+    """A copy of another thread's error to raise here (its own traceback)."""
+    try:
+        twin = copy.copy(error)
+    except Exception:  # an exception type that cannot be copied: raise it as is
+        return error
+    twin.__traceback__ = None
+    return twin
 
 
 class TTLResponseCache(Generic[K, V]):
@@ -117,7 +135,10 @@ class TTLResponseCache(Generic[K, V]):
         self.name = name
         self.ttl = float(ttl)
         self.maxsize = maxsize
-        self._cache: TTLCache[K, V] = TTLCache(maxsize, ttl or 1.0, timer=timer)
+        self._timer = timer
+        # key -> (instant it expires on ``timer``, value); read without the lock,
+        # written only under it (every write replaces a whole entry).
+        self._store: dict[K, tuple[float, V]] = {}
         self._lock = threading.Lock()
         self._cond = threading.Condition(self._lock)
         self._flights: dict[K, list[_Flight]] = {}
@@ -134,36 +155,42 @@ class TTLResponseCache(Generic[K, V]):
     def get_or_fetch(self, key: K, fetch: Callable[[], V], *, fresh: bool = False) -> V:
         """The cached value for ``key``, else ``fetch()``'s result, cached.
 
-        Concurrent callers for the same missing key share one ``fetch()``.
-        ``fresh=True`` skips the cache and stores the new value. An exception
-        from ``fetch()`` propagates and nothing is cached.
+        Concurrent callers for the same missing key share one ``fetch()``, and
+        its failure: an exception from ``fetch()`` propagates to the caller and
+        to every caller that waited for it, and nothing is cached. ``fresh=True``
+        skips the cache and stores the new value.
         """
         if not self.enabled:
             with self._lock:
                 self._misses += 1
             return fetch()
+        if not fresh:  # the hit path: no lock
+            entry = self._store.get(key)
+            if entry is not None and self._timer() < entry[0]:
+                self._hits += 1  # stats only; no switch point inside ``+=`` under the GIL
+                if log.isEnabledFor(logging.DEBUG):
+                    _log_outcome(self.name, 1, 0)
+                return entry[1]
         with self._cond:
             while not fresh:
-                try:
-                    value = self._cache[key]
-                except KeyError:
-                    if key not in self._flights:
-                        break
-                    self._cond.wait()
-                else:
+                entry = self._store.get(key)
+                if entry is not None and self._timer() < entry[0]:
                     self._hits += 1
                     if log.isEnabledFor(logging.DEBUG):
                         _log_outcome(self.name, 1, 0)
-                    return value
+                    return entry[1]
+                if key not in self._flights:
+                    break
+                self._wait_for(self._flights[key][-1])  # raises the failure it shares
             self._misses += 1
             flight = self._start(key)
         if log.isEnabledFor(logging.DEBUG):
             _log_outcome(self.name, 0, 1)
         try:
             value = fetch()
-        except BaseException:
+        except BaseException as exc:
             with self._cond:
-                self._finish(key, flight, None, False)
+                self._finish(key, flight, None, False, error=exc)
             raise
         with self._cond:
             self._finish(key, flight, value, True)
@@ -181,8 +208,9 @@ class TTLResponseCache(Generic[K, V]):
         ``fetch_many(missing)`` gets the keys nobody has cached or is fetching
         and returns a mapping for those it could get (absent keys are simply
         not cached and not returned). Keys another thread is fetching are
-        waited for. ``fetch_many`` is called once in the common case; again
-        only for keys whose concurrent fetch failed or dropped them.
+        waited for; when their fetch fails, its error is raised here too.
+        ``fetch_many`` is called once in the common case; again only for keys a
+        concurrent fetch dropped.
         """
         wanted = list(dict.fromkeys(keys))
         if not self.enabled:
@@ -190,6 +218,20 @@ class TTLResponseCache(Generic[K, V]):
                 self._misses += len(wanted)
             got = fetch_many(wanted)
             return {k: got[k] for k in wanted if k in got}
+        if not fresh:  # the hit path: every key cached, no lock
+            store, now = self._store, self._timer()
+            hits: dict[K, V] = {}
+            for key in wanted:
+                entry = store.get(key)
+                if entry is None or now >= entry[0]:
+                    break
+                hits[key] = entry[1]
+            else:
+                count = len(hits)
+                self._hits += count
+                if log.isEnabledFor(logging.DEBUG):
+                    _log_outcome(self.name, count, 0)
+                return hits
         found: dict[K, V] = {}
         settled: set[K] = set()
         pending = wanted
@@ -197,14 +239,13 @@ class TTLResponseCache(Generic[K, V]):
             mine: list[K] = []
             theirs: list[K] = []
             flights: dict[K, _Flight] = {}
-            with self._cond, self._cache.timer:  # one instant for the whole batch
+            with self._cond:
+                now = self._timer()  # one instant for the whole batch
                 for key in pending:
                     if not fresh:
-                        try:
-                            found[key] = self._cache[key]
-                        except KeyError:
-                            pass
-                        else:
+                        entry = self._store.get(key)
+                        if entry is not None and now < entry[0]:
+                            found[key] = entry[1]
                             self._hits += 1
                             continue
                         if key in self._flights:
@@ -232,18 +273,23 @@ class TTLResponseCache(Generic[K, V]):
         found: dict[K, V],
     ) -> None:
         got: Mapping[K, V] = {}
+        error: BaseException | None = None
         try:
             got = fetch_many(list(keys))
+        except BaseException as exc:
+            error = exc
+            raise
         finally:
             # One insertion time for the batch, so its entries also expire together
             # and the next refresh is one request again, not several partial ones.
-            with self._cond, self._cache.timer:
+            with self._cond:
+                expires = self._timer() + self.ttl
                 for key in keys:
                     if key in got:
                         found[key] = got[key]
-                        self._finish(key, flights[key], got[key], True)
+                        self._finish(key, flights[key], got[key], True, expires)
                     else:
-                        self._finish(key, flights[key], None, False)
+                        self._finish(key, flights[key], None, False, error=error)
 
     def _await_others(self, keys: list[K], found: dict[K, V]) -> list[K]:
         """Wait for other threads' fetches of ``keys``; return keys still missing."""
@@ -251,26 +297,45 @@ class TTLResponseCache(Generic[K, V]):
         with self._cond:
             for key in keys:
                 while True:
-                    try:
-                        found[key] = self._cache[key]
-                    except KeyError:
-                        if key in self._flights:
-                            self._cond.wait()
-                            continue
-                        left.append(key)
-                    else:
+                    entry = self._store.get(key)
+                    if entry is not None and self._timer() < entry[0]:
+                        found[key] = entry[1]
                         self._hits += 1
+                    elif key in self._flights:
+                        self._wait_for(self._flights[key][-1])
+                        continue
+                    else:
+                        left.append(key)
                     break
         return left
 
     # -- in-flight bookkeeping (caller holds the lock) ------------------------------
+
+    def _wait_for(self, flight: _Flight) -> None:
+        """Wait until ``flight`` ends; raise its error if it failed."""
+        while not flight.done:
+            self._cond.wait()
+        if flight.error is not None:
+            raise _shared(flight.error)
 
     def _start(self, key: K) -> _Flight:
         flight = _Flight()
         self._flights.setdefault(key, []).append(flight)
         return flight
 
-    def _finish(self, key: K, flight: _Flight, value: Any, ok: bool) -> None:
+    def _finish(
+        self,
+        key: K,
+        flight: _Flight,
+        value: Any,
+        ok: bool,
+        expires: float | None = None,
+        *,
+        error: BaseException | None = None,
+    ) -> None:
+        flight.done = True
+        if isinstance(error, Exception):  # KeyboardInterrupt & co. stay with their thread
+            flight.error = error
         flights = self._flights.get(key)
         if flights is not None:
             if flight in flights:
@@ -278,8 +343,23 @@ class TTLResponseCache(Generic[K, V]):
             if not flights:
                 del self._flights[key]
         if ok and not flight.stale:
-            self._cache[key] = value
+            self._put(key, value, self._timer() + self.ttl if expires is None else expires)
         self._cond.notify_all()
+
+    def _put(self, key: K, value: V, expires: float) -> None:
+        store = self._store
+        store.pop(key, None)  # re-inserted last: the dict's order is insertion order
+        store[key] = (expires, value)
+        if len(store) > self.maxsize:
+            # The TTL is one per cache, so insertion order is expiry order: drop from
+            # the front, the expired entries first, then the oldest live ones.
+            while len(store) > self.maxsize:
+                del store[next(iter(store))]
+
+    def _expire(self) -> None:
+        now = self._timer()
+        for key in [k for k, (expires, _) in self._store.items() if now >= expires]:
+            del self._store[key]
 
     # -- invalidation ----------------------------------------------------------------
 
@@ -288,9 +368,8 @@ class TTLResponseCache(Generic[K, V]):
         with self._lock:
             for flight in self._flights.get(key, ()):
                 flight.stale = True
-            present = key in self._cache
-            self._cache.pop(key, None)
-            return present
+            entry = self._store.pop(key, None)
+            return entry is not None and self._timer() < entry[0]
 
     def invalidate_where(self, predicate: Callable[[K], bool]) -> int:
         """Drop every key for which ``predicate(key)`` is true; return how many."""
@@ -299,9 +378,10 @@ class TTLResponseCache(Generic[K, V]):
                 if predicate(key):
                     for flight in flights:
                         flight.stale = True
-            doomed = [key for key in list(self._cache.keys()) if predicate(key)]
+            self._expire()
+            doomed = [key for key in self._store if predicate(key)]
             for key in doomed:
-                self._cache.pop(key, None)
+                del self._store[key]
             return len(doomed)
 
     def clear(self) -> None:
@@ -310,26 +390,26 @@ class TTLResponseCache(Generic[K, V]):
             for flights in self._flights.values():
                 for flight in flights:
                     flight.stale = True
-            self._cache.clear()
+            self._store.clear()
 
     # -- reporting -------------------------------------------------------------------
 
     def stats(self) -> CacheStats:
         with self._lock:
-            self._cache.expire()
+            self._expire()
             return CacheStats(
                 name=self.name,
                 ttl=self.ttl,
                 hits=self._hits,
                 misses=self._misses,
-                size=len(self._cache),
+                size=len(self._store),
                 maxsize=self.maxsize,
             )
 
     def __len__(self) -> int:
         with self._lock:
-            self._cache.expire()
-            return len(self._cache)
+            self._expire()
+            return len(self._store)
 
     def __repr__(self) -> str:
         s = self.stats()

@@ -4,20 +4,29 @@ etrade_sync.transport.session
 
 This module provides :func:`build_session`, the one ``requests.Session`` a client
 uses: an :class:`~requests.adapters.HTTPAdapter` with a connection pool
-(10 pools, 20 connections each) whose urllib3 :class:`~urllib3.util.Retry` repeats
-only connection set-up failures (requests that never reached E*TRADE), TLS 1.2 or
-newer with certificate verification, and an OAuth 1.0a auth object that signs
-every request when it is sent.
+(10 pools, 20 connections each) whose connections report to the attempt's
+watchdog (:mod:`.limits`), TLS 1.2 or newer with certificate verification, and
+an OAuth 1.0a auth object that signs every request when it is sent.
 
-Status retries are deliberately *not* done here: urllib3 would re-send the same
-signed bytes, reusing the OAuth nonce. :mod:`etrade_sync.transport` retries above
-the session so that every attempt is signed afresh.
+No retries are done here, not even of connection set-up: urllib3 would re-send
+the same signed bytes (reusing the OAuth nonce), and it logs a WARNING for each
+retry. :mod:`etrade_sync.transport` retries above the session, so every attempt
+is signed afresh, has its own permit, and only the call's outcome is logged.
+
+The proxy and CA-bundle environment (``HTTP(S)_PROXY``, ``ALL_PROXY``,
+``NO_PROXY``, ``REQUESTS_CA_BUNDLE``, ``CURL_CA_BUNDLE``) is read once per
+session, not on every request as plain requests does; the proxy decision is
+remembered per host. A session built after the environment changes sees the
+change.
 """
 
 from __future__ import annotations
 
+import os
 import ssl
+import urllib.request
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -30,6 +39,7 @@ from .pools import use_counting_pools
 
 __all__ = [
     "CONNECT_RETRY",
+    "EnvironmentOnceSession",
     "TLSAdapter",
     "adopt_session",
     "build_session",
@@ -37,22 +47,14 @@ __all__ = [
     "new_adapter",
 ]
 
-#: Retry only failures to *establish* a connection: those requests never reached the
-#: server, so repeating them is safe for any method, orders included.
-CONNECT_RETRY = Retry(
-    total=None,
-    connect=2,
-    read=0,
-    status=0,
-    other=0,
-    redirect=0,
-    backoff_factor=0.2,
-    raise_on_status=False,
-)
+#: urllib3 retries nothing (the transport retries, connection failures included:
+#: those requests never reached the server, so any call may be repeated).
+CONNECT_RETRY = Retry(total=0, redirect=0, raise_on_status=False)
 
 
 class TLSAdapter(HTTPAdapter):
-    """An :class:`HTTPAdapter` that refuses anything older than TLS 1.2."""
+    """An :class:`HTTPAdapter` that refuses anything older than TLS 1.2 and whose
+    connections obey the attempt's hard time limit."""
 
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         context = ssl.create_default_context()
@@ -66,6 +68,57 @@ class TLSAdapter(HTTPAdapter):
         context.minimum_version = ssl.TLSVersion.TLSv1_2
         proxy_kwargs.setdefault("ssl_context", context)
         return use_counting_pools(super().proxy_manager_for(proxy, **proxy_kwargs))
+
+
+class EnvironmentOnceSession(requests.Session):
+    """A :class:`requests.Session` that reads the proxy and CA environment once.
+
+    Plain requests scans the environment (proxies, ``NO_PROXY``, CA bundle) on
+    every request. Here it is read when the session is built, and whether a host
+    bypasses the proxy is decided once per host, with requests' own rules; the
+    outcome is requests' as long as the environment does not change afterwards.
+    ``verify`` and proxies given per request or set on the session merge as in
+    requests.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        environ = os.environ
+        self._env_ca_bundle = environ.get("REQUESTS_CA_BUNDLE") or environ.get("CURL_CA_BUNDLE")
+        self._env_proxy_map: dict[str, str] = urllib.request.getproxies()
+        self._env_no_proxy = environ.get("no_proxy") or environ.get("NO_PROXY") or ""
+        self._env_proxies: dict[tuple[str, str, str | None], dict[str, str]] = {}
+
+    def _proxies_for(self, url: str, no_proxy: str | None) -> dict[str, str]:
+        parts = urlsplit(url)
+        key = (parts.scheme, parts.netloc, no_proxy)
+        found = self._env_proxies.get(key)
+        if found is None:
+            bypass = requests.utils.should_bypass_proxies(
+                url, no_proxy=self._env_no_proxy if no_proxy is None else no_proxy
+            )
+            found = {} if bypass else dict(self._env_proxy_map)
+            self._env_proxies[key] = found
+        return found
+
+    def merge_environment_settings(
+        self, url: Any, proxies: Any, stream: Any, verify: Any, cert: Any
+    ) -> Any:
+        if not self.trust_env or not isinstance(url, str):
+            return super().merge_environment_settings(url, proxies, stream, verify, cert)
+        merged_proxies = dict(proxies or {})
+        no_proxy = merged_proxies.get("no_proxy")
+        for scheme, proxy in self._proxies_for(url, no_proxy).items():
+            merged_proxies.setdefault(scheme, proxy)
+        if (verify is True or verify is None) and self._env_ca_bundle:
+            verify = self._env_ca_bundle
+        merge: Any = requests.sessions.merge_setting
+        return {
+            "proxies": merge(merged_proxies, self.proxies),
+            "stream": merge(stream, self.stream),
+            "verify": merge(verify, self.verify),
+            "cert": merge(cert, self.cert),
+        }
 
 
 def make_oauth1(
@@ -100,7 +153,7 @@ def build_session(settings: Settings, auth: Any = None) -> requests.Session:
     ``auth`` is any requests auth object (normally an ``OAuth1`` built by
     :func:`make_oauth1`); the transport may swap it when the token changes.
     """
-    session = requests.Session()
+    session = EnvironmentOnceSession()
     adapter = new_adapter()
     session.mount("https://", adapter)
     session.mount("http://", adapter)
