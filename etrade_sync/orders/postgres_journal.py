@@ -23,6 +23,7 @@ psycopg 3: ``pip install 'etrade_sync[postgres]'``.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import socket
 import threading
@@ -35,11 +36,21 @@ from typing import Any, TypeVar
 from ..errors import ConfigurationError, JournalError
 from ..observe.redact import redact_url
 from .journal import Evidence, JournalEntry, JournalEvent, Scope, Status, intent_exists
-from .postgres_schema import COLUMNS, SCHEMA, SCHEMA_LOCK, entry_from_row, insert_event
+from .postgres_schema import COLUMNS, SCHEMA, SCHEMA_LOCK, add_event, entry_of
 
 __all__ = ["PostgresJournal"]
 
+
+def _body_text(body: Any) -> str:
+    """The body as JSON, decimals and dates as text: what the SQLite store writes."""
+    return json.dumps(body, default=str, sort_keys=True)
+
+
 T = TypeVar("T")
+
+
+class _Unreachable(JournalError):
+    """The database cannot be reached (worth waiting for), as opposed to refusing."""
 
 
 class PostgresJournal:
@@ -98,7 +109,7 @@ class PostgresJournal:
                     yield cur
             except psycopg.OperationalError as exc:
                 self._drop()
-                raise JournalError(
+                raise _Unreachable(
                     f"the order journal {self.describe()} cannot be reached "
                     f"({_first_line(exc)}); start PostgreSQL there or fix ETRADE_JOURNAL_URL"
                 ) from None
@@ -110,11 +121,17 @@ class PostgresJournal:
                 ) from None
 
     def _connection(self, psycopg: Any) -> Any:
+        """The open connection, checked (a server restart drops it), or a new one."""
         conn = self._conn
         if conn is not None and not conn.closed:
-            return conn
+            try:
+                conn.execute("SELECT 1")
+                return conn
+            except psycopg.OperationalError:
+                self._drop()
         conn = psycopg.connect(
             self.url,
+            autocommit=True,  # transactions are explicit: conn.transaction()
             connect_timeout=max(1, int(self.connect_timeout)),
             application_name="etrade_sync",
             options="-c timezone=UTC",
@@ -176,8 +193,8 @@ class PostgresJournal:
                 "ON CONFLICT (api_host, environment, account_id_key, intent_key) DO NOTHING "
                 "RETURNING id",
                 (scope.api_host, scope.environment, account_id_key, intent_key, operation,
-                 client_order_id, target_order_id, Status.PENDING, jsonb(dict(body)),
-                 now, now, now, *me),
+                 client_order_id, target_order_id, Status.PENDING,
+                 jsonb(dict(body), dumps=_body_text), now, now, now, *me),
             )  # fmt: skip
             inserted = cur.fetchone()
             if inserted is not None:
@@ -189,7 +206,7 @@ class PostgresJournal:
                     "FOR UPDATE",
                     (scope.api_host, scope.environment, account_id_key, intent_key),
                 )
-                existing = entry_from_row(cur.fetchone())
+                existing = entry_of(cur.fetchone())
                 if existing.status not in Status.REOPENABLE:
                     raise intent_exists(existing)
                 entry_id = existing.id
@@ -197,11 +214,11 @@ class PostgresJournal:
                     "UPDATE order_intents SET status = %s, body = %s, order_id = NULL, "
                     "evidence = NULL, error = NULL, attempts = attempts + 1, updated_at = %s, "
                     "sent_at = %s, host = %s, pid = %s WHERE id = %s",
-                    (Status.PENDING, jsonb(dict(body)), now, now, *me, entry_id),
+                    (Status.PENDING, jsonb(dict(body), dumps=_body_text), now, now, *me, entry_id),
                 )
-            insert_event(cur, entry_id, now, Status.PENDING, None, None, f"{operation} sent")
+            add_event(cur, entry_id, now, Status.PENDING, None, None, f"{operation} sent")
             cur.execute(f"SELECT {COLUMNS} FROM order_intents WHERE id = %s", (entry_id,))  # noqa: S608
-            return entry_from_row(cur.fetchone())
+            return entry_of(cur.fetchone())
 
     def record(
         self,
@@ -228,7 +245,7 @@ class PostgresJournal:
             )
             with self._transaction() as cur:
                 cur.execute(statement, (*args, entry_id))
-                insert_event(cur, entry_id, now, status, order_id, evidence, detail)
+                add_event(cur, entry_id, now, status, order_id, evidence, detail)
 
         try:
             self._patiently(write)
@@ -251,7 +268,7 @@ class PostgresJournal:
         while True:
             try:
                 return operation()
-            except JournalError:
+            except _Unreachable:
                 if time.monotonic() + pause > deadline:
                     raise
                 time.sleep(pause)
@@ -268,7 +285,7 @@ class PostgresJournal:
                 (scope.api_host, scope.environment, *args),
             )
             rows = cur.fetchall()
-        return [entry_from_row(row) for row in rows]
+        return [entry_of(row) for row in rows]
 
     def get(self, entry_id: int) -> JournalEntry | None:
         found = self._select("id = %s", (entry_id,))

@@ -2,9 +2,10 @@
 etrade_sync.orders.postgres_schema
 ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
 
-This module provides the PostgreSQL journal's tables (the statements that create
-them, run once under an advisory lock), the columns it reads, and the mapping of
-rows to :class:`~etrade_sync.orders.journal.JournalEntry` and of events to rows.
+This module provides the tables of the PostgreSQL order journal (the SQLite
+journal's two tables with PostgreSQL types: ``bigserial`` ids, ``timestamptz``
+times, a ``jsonb`` body) and the row helpers of
+:class:`~etrade_sync.orders.postgres_journal.PostgresJournal`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 from ..errors import JournalError
 from .journal import JournalEntry
 
-__all__ = ["COLUMNS", "FIELDS", "SCHEMA", "SCHEMA_LOCK", "entry_from_row", "insert_event"]
+__all__ = ["COLUMNS", "SCHEMA", "SCHEMA_LOCK", "add_event", "entry_of"]
 
 SCHEMA = (
     """CREATE TABLE IF NOT EXISTS order_intents (
@@ -65,7 +66,7 @@ COLUMNS = (
 SCHEMA_LOCK = 0x65747261646531
 
 
-def insert_event(
+def add_event(
     cur: Any,
     entry_id: int,
     at: datetime,
@@ -81,11 +82,11 @@ def insert_event(
     )
 
 
-FIELDS = tuple(name.strip() for name in COLUMNS.split(","))
+_FIELDS = tuple(name.strip() for name in COLUMNS.split(","))
 
 
-def entry_from_row(row: Any) -> JournalEntry:
+def entry_of(row: Any) -> JournalEntry:
     """A row of ``SELECT {COLUMNS}`` (psycopg gives aware datetimes and the body as a dict)."""
     if row is None:
         raise JournalError("the order journal lost a row it had just found")
-    return JournalEntry(**dict(zip(FIELDS, row, strict=True)))
+    return JournalEntry(**dict(zip(_FIELDS, row, strict=True)))
