@@ -25,7 +25,7 @@ from .auth.manager import AuthManager
 from .cache import CacheSet
 from .cache.disk import attach_persistent_tier
 from .config import Settings
-from .config_checks import require_configured
+from .config.checks import require_configured
 from .models.frames import StatsReport
 from .observe.metrics import Metrics
 from .ratelimit import RateGate

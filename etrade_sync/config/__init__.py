@@ -22,7 +22,9 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from .errors import ConfigurationError
+from ..errors import ConfigurationError
+from ..observe.redact import redact_url
+from ..observe.redact import redact_url as _redact_url  # noqa: F401  (older private name)
 from .rates import CATEGORIES, DEFAULT_RATE_LIMITS, RateSpec, parse_rate_limits
 
 __all__ = [
@@ -106,6 +108,8 @@ class Settings:
     rate_limit_backend: str = "memory"
     connect_timeout: float = 5.0
     read_timeout: float = 30.0
+    call_timeout: float = 120.0
+    max_body_bytes: int = 32 * 1024 * 1024
     max_retries: int = 4
     backoff_factor: float = 0.5
     backoff_jitter: float = 0.5
@@ -123,7 +127,7 @@ class Settings:
     circuit_cooldown: float = 30.0
 
     def __post_init__(self) -> None:
-        from .config_checks import check_text_types, combine
+        from .checks import check_text_types, combine
 
         problems = check_text_types(self)
         for check in self._checks():
@@ -136,7 +140,7 @@ class Settings:
             raise error
 
     def _checks(self) -> list[Callable[[], None]]:
-        from .config_checks import normalize_environment, sqlite_backend_path
+        from .checks import normalize_environment, sqlite_backend_path
 
         def environment() -> None:
             object.__setattr__(self, "environment", normalize_environment(self.environment))
@@ -157,7 +161,7 @@ class Settings:
                 store in _TOKEN_STORES or store.startswith(("redis://", "rediss://"))
             ):
                 raise ConfigurationError(
-                    f"token_store={_redact_url(store)!r}: use one of "
+                    f"token_store={redact_url(store)!r}: use one of "
                     f"{', '.join(_TOKEN_STORES)} or redis://host:port/db",
                     name="token_store",
                 )
@@ -168,7 +172,7 @@ class Settings:
                 isinstance(url, str) and url.startswith(("postgresql://", "postgres://"))
             ):
                 raise ConfigurationError(
-                    f"journal_url={_redact_url(str(url))!r}: use "
+                    f"journal_url={redact_url(str(url))!r}: use "
                     f"postgresql://user@host:port/dbname (or leave it unset for the SQLite file)",
                     name="journal_url",
                 )
@@ -207,13 +211,22 @@ class Settings:
                    "backoff_factor", "backoff_jitter", "backoff_max", "retry_after_max",
                    "throttle_pause", "renew_margin", "circuit_cooldown",
                    "order_settle_time")  # fmt: skip
-        timeouts = ("connect_timeout", "read_timeout", "gate_timeout")
+        timeouts = ("connect_timeout", "read_timeout", "gate_timeout", "call_timeout")
+
+        def body_cap() -> None:
+            cap = self.max_body_bytes
+            if isinstance(cap, bool) or not isinstance(cap, int) or cap < 1024:
+                raise ConfigurationError(
+                    f"max_body_bytes={cap!r} must be an integer >= 1024", name="max_body_bytes"
+                )
+
         return [
             environment,
             *(functools.partial(url, n) for n in ("base_url", "oauth_base_url", "authorize_url")),
             *(functools.partial(self._check_number, n, minimum=0.0) for n in seconds),
             *(functools.partial(self._check_number, n, minimum=0.001) for n in timeouts),
             *(functools.partial(count, n) for n in ("max_retries", "circuit_failures")),
+            body_cap,
             token_store,
             journal_url,
             renew_margin,
@@ -278,7 +291,7 @@ class Settings:
             "api_base": self.api_base,
             "token_file": str(self.token_path),
             "token_key": "***" if self.token_key else None,
-            "rate_limit_backend": _redact_url(self.rate_limit_backend),
+            "rate_limit_backend": redact_url(self.rate_limit_backend),
             "quote_ttl": self.quote_ttl,
             "balance_ttl": self.balance_ttl,
         }
@@ -317,7 +330,7 @@ class Settings:
         merged = {k: v for k, v in file_values.items() if v is not None}
         merged.update(env)
         if any(v.lstrip().startswith("enc:") for v in merged.values()):
-            from .crypto.envcrypt import decrypt_environ  # encrypted values: see that module
+            from ..crypto.envcrypt import decrypt_environ  # encrypted values: see that module
 
             decrypt_environ(merged, env, file_values=file_values)
         kwargs: dict[str, Any] = {}
@@ -343,25 +356,18 @@ class Settings:
         else:
             if not problems:
                 return settings
-        from .config_checks import combine
+        from .checks import combine
 
         error = combine(problems)
         assert error is not None
         raise error from None
 
 
-def _redact_url(value: str) -> str:
-    parts = urlsplit(value)
-    if parts.password:
-        return value.replace(f":{parts.password}@", ":***@")
-    return value
-
-
 def _convert(var: str, raw: str, kind: str) -> Any:
     if kind == "str":
         return raw
     if kind == "env":
-        from .config_checks import ENVIRONMENT_ALIASES
+        from .checks import ENVIRONMENT_ALIASES
 
         if raw.lower() not in ENVIRONMENT_ALIASES:
             raise ConfigurationError(
@@ -396,6 +402,8 @@ _ENV_FIELDS: dict[str, tuple[str, str]] = {
     "ETRADE_CONNECT_TIMEOUT": ("connect_timeout", "float"),
     "ETRADE_READ_TIMEOUT": ("read_timeout", "float"),
     "ETRADE_MAX_RETRIES": ("max_retries", "int"),
+    "ETRADE_CALL_TIMEOUT": ("call_timeout", "float"),
+    "ETRADE_MAX_BODY_BYTES": ("max_body_bytes", "int"),
     "ETRADE_GATE_TIMEOUT": ("gate_timeout", "float"),
     "ETRADE_RATE_LIMIT_MARGIN": ("rate_limit_margin", "float"),
     "ETRADE_THROTTLE_PAUSE": ("throttle_pause", "float"),
