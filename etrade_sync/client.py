@@ -23,14 +23,13 @@ import requests
 
 from .auth.manager import AuthManager
 from .cache import CacheSet
-from .cache.disk import attach_persistent_tier
 from .config import Settings
 from .config.checks import require_configured
-from .models.frames import StatsReport
 from .observe.metrics import Metrics
 from .ratelimit import RateGate
 from .transport import Transport
 from .transport.breaker import CircuitBreaker
+from .transport.clock import SkewWatch
 from .transport.pools import pool_stats
 from .transport.session import adopt_session, build_session
 
@@ -92,7 +91,10 @@ class Client:
         self.gate = gate if gate is not None else RateGate.shared(self.settings)
         self.metrics = Metrics()
         self.cache = CacheSet(self.settings)
-        attach_persistent_tier(self.cache, self.settings)  # opt-in: ETRADE_CACHE_DIR
+        if self.settings.cache_dir:  # opt-in: ETRADE_CACHE_DIR (loads cryptography)
+            from .cache.disk import attach_persistent_tier
+
+            attach_persistent_tier(self.cache, self.settings)
         self._lazy_lock = threading.Lock()
         self._journal: JournalStore = _UNSET
         self._release_journal: Callable[[], None] = lambda: None
@@ -103,7 +105,14 @@ class Client:
         self.breaker = CircuitBreaker(
             self.settings.circuit_failures, self.settings.circuit_cooldown
         )
-        self.auth = AuthManager(self.settings, self.session, store=token_store, now=clock)
+        # OAuth calls go through a transport of their own (same session, gate and
+        # breaker, no token guard): the token manager never re-enters ``transport``.
+        skew = SkewWatch()
+        oauth = Transport(self.settings, self.session, self.gate, recorder=self.metrics,
+                          breaker=self.breaker, skew=skew)  # fmt: skip
+        self.auth = AuthManager(
+            self.settings, self.session, store=token_store, now=clock, sender=oauth
+        )
         self.transport = Transport(
             self.settings,
             self.session,
@@ -111,8 +120,8 @@ class Client:
             guard=self.auth,
             recorder=self.metrics,
             breaker=self.breaker,
+            skew=skew,
         )
-        self.auth.bind(self.transport)
 
     # -- built on first use ----------------------------------------------------------
 
@@ -215,6 +224,8 @@ class Client:
         the clock skew measured against E*TRADE's ``Date`` header and the connection
         pool per host (:meth:`pool_stats`), as plain data: a ``dict`` (a
         :class:`~etrade_sync.models.frames.StatsReport`) that notebooks show as tables."""
+        from .models.frames import StatsReport  # loads the models: not needed to build a client
+
         return StatsReport(
             {
                 "calls": self.metrics.snapshot(),
