@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from datetime import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import requests
@@ -28,6 +29,14 @@ from .config_checks import require_configured
 from .models.frames import StatsReport
 from .observe.metrics import Metrics
 from .orders import open_journal
+from .paper import (
+    GroupParts,
+    MarketOnlyTransport,
+    PaperBroker,
+    PaperStore,
+    PaperTrading,
+    QuoteTap,
+)
 from .ratelimit import RateGate
 from .transport import Transport
 from .transport.breaker import CircuitBreaker
@@ -90,7 +99,8 @@ class Client:
             self.settings.circuit_failures, self.settings.circuit_cooldown
         )
         self.auth = AuthManager(self.settings, self.session, store=token_store, now=clock)
-        self.transport = Transport(
+        paper = self.settings.environment == "paper"
+        self.transport = (MarketOnlyTransport if paper else Transport)(
             self.settings,
             self.session,
             self.gate,
@@ -99,10 +109,34 @@ class Client:
             breaker=self.breaker,
         )
         self.auth.bind(self.transport)
+        #: ``client.paper`` (status, history, reset, poll) when ``environment="paper"``.
+        self.paper: PaperTrading | None = None
+        if paper:
+            self._wire_paper()
+            return
         self.accounts = AccountsAPI(self)
         self.market = MarketAPI(self)
         self.orders = OrdersAPI(self)
         self.alerts = AlertsAPI(self)
+
+    def _wire_paper(self) -> None:
+        """Paper mode: market reads through the transport (and past the paper broker,
+        which fills resting orders on each quote); accounts, orders and alerts wired to
+        the paper broker, which holds no transport: no order can reach E*TRADE."""
+        broker = PaperBroker(
+            PaperStore(self.settings.paper_path),
+            lambda symbols, fresh: self.market.quotes(symbols, fresh=fresh),
+            commission=Decimal(str(self.settings.paper_commission)).quantize(Decimal("0.01")),
+            start_cash=Decimal(str(self.settings.paper_cash)).quantize(Decimal("0.01")),
+            on_change=self.cache.invalidate_account,
+        )
+        book = GroupParts(self.settings, broker, self.cache, self.journal)
+        tap = QuoteTap(self.transport, broker)
+        self.market = MarketAPI(GroupParts(self.settings, tap, self.cache, self.journal))
+        self.accounts = AccountsAPI(book)
+        self.orders = OrdersAPI(book)
+        self.alerts = AlertsAPI(book)
+        self.paper = PaperTrading(broker)
 
     @classmethod
     def from_env(
@@ -169,6 +203,8 @@ class Client:
             self.transport.close()
         if self.cache.persistent is not None:
             self.cache.persistent.close()
+        if self.paper is not None:
+            self.paper.broker.store.close()
         self._release_journal()
 
     def __enter__(self) -> Client:
