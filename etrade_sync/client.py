@@ -5,11 +5,16 @@ etrade_sync.client
 This module provides :class:`Client`, the object users hold: one session, one
 rate gate, one token, and the endpoint groups ``accounts``, ``market``,
 ``orders`` and ``alerts``.
+
+The endpoint groups (with their models and order builders) and the order
+journal are built on first use, so a script that only reads quotes never loads
+the order machinery, and building a client stays cheap.
 """
 
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
@@ -17,26 +22,13 @@ from typing import TYPE_CHECKING, Any
 
 import requests
 
-from .api.accounts import AccountsAPI
-from .api.alerts import AlertsAPI
-from .api.market import MarketAPI
-from .api.orders import OrdersAPI
-from .auth import AuthManager, TokenStore
+from .auth.manager import AuthManager
 from .cache import CacheSet
 from .cache.disk import attach_persistent_tier
 from .config import Settings
 from .config_checks import require_configured
 from .models.frames import StatsReport
 from .observe.metrics import Metrics
-from .orders import open_journal
-from .paper import (
-    GroupParts,
-    MarketOnlyTransport,
-    PaperBroker,
-    PaperStore,
-    PaperTrading,
-    QuoteTap,
-)
 from .ratelimit import RateGate
 from .transport import Transport
 from .transport.breaker import CircuitBreaker
@@ -44,9 +36,18 @@ from .transport.pools import pool_stats
 from .transport.session import adopt_session, build_session
 
 if TYPE_CHECKING:
+    from .api.accounts import AccountsAPI
+    from .api.alerts import AlertsAPI
+    from .api.market import MarketAPI
+    from .api.orders import OrdersAPI
+    from .auth.stores import TokenStore
     from .health import Health
+    from .orders.journal import JournalStore
+    from .paper import PaperTrading
 
 __all__ = ["Client"]
+
+_UNSET: Any = object()
 
 
 class Client:
@@ -94,13 +95,24 @@ class Client:
         self.metrics = Metrics()
         self.cache = CacheSet(self.settings)
         attach_persistent_tier(self.cache, self.settings)  # opt-in: ETRADE_CACHE_DIR
-        self.journal, self._release_journal = open_journal(self.settings)
+        self._lazy_lock = threading.Lock()
+        self._journal: JournalStore = _UNSET
+        self._release_journal: Callable[[], None] = lambda: None
+        self._accounts: AccountsAPI = _UNSET
+        self._market: MarketAPI = _UNSET
+        self._orders: OrdersAPI = _UNSET
+        self._alerts: AlertsAPI = _UNSET
         self.breaker = CircuitBreaker(
             self.settings.circuit_failures, self.settings.circuit_cooldown
         )
         self.auth = AuthManager(self.settings, self.session, store=token_store, now=clock)
         paper = self.settings.environment == "paper"
-        self.transport = (MarketOnlyTransport if paper else Transport)(
+        transport_class = Transport
+        if paper:
+            from .paper import MarketOnlyTransport
+
+            transport_class = MarketOnlyTransport
+        self.transport = transport_class(
             self.settings,
             self.session,
             self.gate,
@@ -113,21 +125,23 @@ class Client:
         self.paper: PaperTrading | None = None
         if paper:
             self._wire_paper()
-            return
-        self.accounts = AccountsAPI(self)
-        self.market = MarketAPI(self)
-        self.orders = OrdersAPI(self)
-        self.alerts = AlertsAPI(self)
 
     def _wire_paper(self) -> None:
         """Paper mode: market reads through the transport (and past the paper broker,
         which fills resting orders on each quote); accounts, orders and alerts wired to
         the paper broker, which holds no transport: no order can reach E*TRADE."""
+        from .api.accounts import AccountsAPI
+        from .api.alerts import AlertsAPI
+        from .api.market import MarketAPI
+        from .api.orders import OrdersAPI
+        from .paper import GroupParts, PaperBroker, PaperStore, PaperTrading, QuoteTap
+
+        cent = Decimal("0.01")
         broker = PaperBroker(
             PaperStore(self.settings.paper_path),
             lambda symbols, fresh: self.market.quotes(symbols, fresh=fresh),
-            commission=Decimal(str(self.settings.paper_commission)).quantize(Decimal("0.01")),
-            start_cash=Decimal(str(self.settings.paper_cash)).quantize(Decimal("0.01")),
+            commission=Decimal(str(self.settings.paper_commission)).quantize(cent),
+            start_cash=Decimal(str(self.settings.paper_cash)).quantize(cent),
             on_change=self.cache.invalidate_account,
         )
         book = GroupParts(self.settings, broker, self.cache, self.journal)
@@ -137,6 +151,85 @@ class Client:
         self.orders = OrdersAPI(book)
         self.alerts = AlertsAPI(book)
         self.paper = PaperTrading(broker)
+
+    # -- built on first use ----------------------------------------------------------
+
+    def _build(self, name: str, make: Callable[[], Any]) -> Any:
+        with self._lazy_lock:
+            value = getattr(self, name)
+            if value is _UNSET:
+                value = make()
+                setattr(self, name, value)
+            return value
+
+    @property
+    def journal(self) -> JournalStore:
+        """The order journal (opened on first use)."""
+        if self._journal is _UNSET:
+            from .orders import open_journal
+
+            def make() -> JournalStore:
+                journal, self._release_journal = open_journal(self.settings)
+                return journal
+
+            self._build("_journal", make)
+        return self._journal
+
+    @journal.setter
+    def journal(self, value: JournalStore) -> None:
+        self._journal = value
+
+    @property
+    def accounts(self) -> AccountsAPI:
+        """``client.accounts``: accounts, balances, portfolios, transactions."""
+        if self._accounts is _UNSET:
+            from .api.accounts import AccountsAPI
+
+            self._build("_accounts", lambda: AccountsAPI(self))
+        return self._accounts
+
+    @accounts.setter
+    def accounts(self, value: AccountsAPI) -> None:
+        self._accounts = value
+
+    @property
+    def market(self) -> MarketAPI:
+        """``client.market``: quotes, lookup, option chains and expirations."""
+        if self._market is _UNSET:
+            from .api.market import MarketAPI
+
+            self._build("_market", lambda: MarketAPI(self))
+        return self._market
+
+    @market.setter
+    def market(self, value: MarketAPI) -> None:
+        self._market = value
+
+    @property
+    def orders(self) -> OrdersAPI:
+        """``client.orders``: list, preview, place, change, cancel, resolve."""
+        if self._orders is _UNSET:
+            from .api.orders import OrdersAPI
+
+            self._build("_orders", lambda: OrdersAPI(self))
+        return self._orders
+
+    @orders.setter
+    def orders(self, value: OrdersAPI) -> None:
+        self._orders = value
+
+    @property
+    def alerts(self) -> AlertsAPI:
+        """``client.alerts``: list, read and delete alerts."""
+        if self._alerts is _UNSET:
+            from .api.alerts import AlertsAPI
+
+            self._build("_alerts", lambda: AlertsAPI(self))
+        return self._alerts
+
+    @alerts.setter
+    def alerts(self, value: AlertsAPI) -> None:
+        self._alerts = value
 
     @classmethod
     def from_env(

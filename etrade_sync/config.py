@@ -115,6 +115,7 @@ class Settings:
     retry_after_max: float = 60.0
     throttle_pause: float = 1.0
     gate_timeout: float = 120.0
+    rate_limit_margin: float | None = None
     renew_margin: float = 600.0
     journal_file: str | os.PathLike[str] | None = None
     journal_url: str | None = None
@@ -181,6 +182,16 @@ class Settings:
             if isinstance(self.renew_margin, int | float) and self.renew_margin >= 7200:
                 raise ConfigurationError("renew_margin must be below 7200 s", name="renew_margin")
 
+        def rate_limit_margin() -> None:
+            if self.rate_limit_margin is None:
+                return
+            self._check_number("rate_limit_margin", minimum=0.0)
+            if self.rate_limit_margin >= 1.0:
+                raise ConfigurationError(
+                    "rate_limit_margin must be below 1 s (it is added to every window)",
+                    name="rate_limit_margin",
+                )
+
         def rates() -> None:
             object.__setattr__(self, "_rates", parse_rate_limits(self.rate_limits))
 
@@ -211,6 +222,7 @@ class Settings:
             token_store,
             journal_url,
             renew_margin,
+            rate_limit_margin,
             rates,
             backend,
         ]
@@ -399,6 +411,7 @@ _ENV_FIELDS: dict[str, tuple[str, str]] = {
     "ETRADE_READ_TIMEOUT": ("read_timeout", "float"),
     "ETRADE_MAX_RETRIES": ("max_retries", "int"),
     "ETRADE_GATE_TIMEOUT": ("gate_timeout", "float"),
+    "ETRADE_RATE_LIMIT_MARGIN": ("rate_limit_margin", "float"),
     "ETRADE_THROTTLE_PAUSE": ("throttle_pause", "float"),
     "ETRADE_RENEW_MARGIN": ("renew_margin", "float"),
     "ETRADE_JOURNAL_FILE": ("journal_file", "str"),

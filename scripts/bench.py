@@ -1,22 +1,28 @@
-"""Benchmark etrade_sync against bare requests+OAuth1 and pyetrade 2.1.1, on one simulator.
+"""Benchmark etrade_sync against bare requests+OAuth1 and pyetrade, server in its own process.
 
-One run measures, on this machine:
+One run measures, side by side, against the simulator running in a separate
+process (``bench_server.py``, so the server never shares the client's
+interpreter lock):
 
-- per-request overhead: one-symbol quote round trips (cache off, gate off) through
-  etrade_sync, a bare ``requests.Session`` + ``OAuth1``, and pyetrade;
-- cache-hit speed-up: a cached ``client.market.quote()`` against a round trip;
-- the 1,000-symbol sweep under the default market limit at a simulator that
-  enforces E*TRADE's limits (etrade_sync: gate + chunks of 50; the others send
-  chunks as fast as they can, pyetrade truncating to 25 symbols per call);
-- ``import`` time of etrade_sync, requests and pyetrade (fresh interpreters);
-- TCP connections each client opened.
+- uncached quotes of 1 and 25 symbols: a bare ``requests.Session`` + ``OAuth1``
+  (``response.json()``), etrade_sync (``client.market.quotes``, typed results)
+  and pyetrade (an external program in its own virtual environment: it is GPL
+  and pins urllib3 1.26, so it is never imported here); wall time and client CPU
+  per call, blocks interleaved so drift hits every client alike;
+- ``import etrade_sync; etrade_sync.Client`` against ``import requests``, as whole
+  fresh processes (many runs, min and median) and as in-process import time;
+- RSS after import + ``Client`` against requests + OAuth1 + Session;
+- cached ``quotes()`` throughput at 1/4/16/64 threads;
+- memory per cached quote (tracemalloc and RSS);
+- 1,000 and 5,000-symbol sweeps at 4/s and 2/s against a server enforcing the
+  limit on each request's arrival, next to the ideal time, with throttles counted.
 
-pyetrade 2.1.1 pins urllib3 1.26, so it runs in its own virtual environment
-(created on first use under ``.bench-venv``; ``--skip-pyetrade`` leaves it out).
-It is pointed at the simulator by replacing its ``base_url``.
+Every measure is repeated (``--repeats``, 3) and reported as min and median.
+The machine's load shows in the figures: run it under ``nice`` on a quiet machine.
 
-    python scripts/bench.py                 # prints a table
-    python scripts/bench.py --json bench.json
+    python scripts/bench.py                          # the table
+    python scripts/bench.py --json bench.json        # and the figures as JSON
+    python scripts/bench.py --quick                  # fewer calls, 1,000-symbol sweeps only
 """
 
 from __future__ import annotations
@@ -24,71 +30,114 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import platform
 import statistics
 import subprocess
 import sys
-import textwrap
 import time
 from pathlib import Path
 from typing import Any
 
-import requests
-from requests_oauthlib import OAuth1
-
-from etrade_sync import Settings
-from etrade_sync.client import Client
-from etrade_sync.ratelimit import RateGate
-from etrade_sync.simulator import Simulator
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_sweep import sweep
+from bench_report import GOALS, print_table
+from bench_sweep import Server, sweep, symbols
 
 ROOT = Path(__file__).resolve().parent.parent
+SCRIPTS = Path(__file__).resolve().parent
 VENV = ROOT / ".bench-venv"
 PYETRADE = "pyetrade==2.1.1"
 
-GOALS = {
-    "overhead_ratio": ("<=", 1.25),
-    "cache_speedup": (">=", 100.0),
-    "sweep_ratio": ("<=", 1.10),
-    "import_ratio": ("<=", 1.30),
-}
+
+def stats_of(values: list[float], digits: int = 3) -> dict[str, float]:
+    return {"min": round(min(values), digits), "median": round(statistics.median(values), digits)}
 
 
-def _median_ms(samples: list[float]) -> float:
-    return round(statistics.median(samples) * 1000, 3)
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    return env
 
 
-def _time_calls(fn: Any, count: int, warmup: int = 20) -> list[float]:
-    for _ in range(warmup):
-        fn()
-    samples = []
-    for _ in range(count):
-        started = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - started)
-    return samples
+# -- uncached calls -------------------------------------------------------------------
 
 
-def _client(sim: Simulator, **overrides: Any) -> Client:
-    values: dict[str, Any] = {
-        "consumer_key": sim.consumer_key,
-        "consumer_secret": sim.consumer_secret,
-        "base_url": sim.url,
-        "oauth_base_url": sim.url,
-        "token_store": "memory",
-    }
-    values.update(overrides)
-    settings = Settings(**values)
-    client = Client(settings, gate=RateGate(settings.resolved_rate_limits))
-    client.auth.use_token(*sim.issue_access_token())
+def _ours(server: Server, quote_ttl: float = 0) -> Any:
+    import etrade_sync
+    from etrade_sync.ratelimit import RateGate
+
+    settings = etrade_sync.Settings(
+        consumer_key=server.consumer_key,
+        consumer_secret=server.consumer_secret,
+        base_url=server.url,
+        oauth_base_url=server.url,
+        token_store="memory",
+        quote_ttl=quote_ttl,
+    )
+    rates = dict(settings.resolved_rate_limits, market=None)
+    client = etrade_sync.Client(settings, gate=RateGate(rates))
+    client.auth.use_token(*server.token())
     return client
 
 
-# -- pyetrade, in its own environment -------------------------------------------------
+def _bare(server: Server) -> tuple[Any, Any]:
+    import requests
+    from requests_oauthlib import OAuth1
+
+    session = requests.Session()
+    auth = OAuth1(
+        server.consumer_key, server.consumer_secret, *server.token(), signature_type="AUTH_HEADER"
+    )
+    return session, auth
 
 
-def _venv_python() -> Path | None:
+def uncached(server: Server, wanted: list[str], calls: int, blocks: int) -> dict[str, Any]:
+    """Per-call wall and CPU (ms) of bare and etrade_sync, interleaved in blocks."""
+    client = _ours(server)
+    session, auth = _bare(server)
+    url = f"{server.url}/v1/market/quote/{','.join(wanted)}.json"
+    params = {"detailFlag": "ALL"}
+
+    def bare() -> Any:
+        response = session.get(url, params=params, auth=auth, timeout=30)
+        response.raise_for_status()
+        return response.json()
+
+    def ours() -> Any:
+        got = client.market.quotes(wanted)
+        assert len(got) == len(wanted)
+        return got
+
+    runners = {"bare_requests_oauth1": bare, "etrade_sync": ours}
+    wall: dict[str, list[float]] = {name: [] for name in runners}
+    cpu: dict[str, float] = dict.fromkeys(runners, 0.0)
+    for fn in runners.values():
+        for _ in range(20):
+            fn()
+    per_block = max(1, calls // blocks)
+    for block in range(blocks):
+        order = list(runners.items())
+        if block % 2:
+            order.reverse()
+        for name, fn in order:
+            c0 = time.process_time()
+            for _ in range(per_block):
+                t0 = time.perf_counter()
+                fn()
+                wall[name].append(time.perf_counter() - t0)
+            cpu[name] += time.process_time() - c0
+    client.close()
+    session.close()
+    n = per_block * blocks
+    return {
+        name: {
+            "wall_ms": round(statistics.median(wall[name]) * 1000, 4),
+            "cpu_ms": round(cpu[name] / n * 1000, 4),
+        }
+        for name in runners
+    }
+
+
+def pyetrade_python() -> Path | None:
     python = VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
     if python.exists():
         return python
@@ -97,255 +146,256 @@ def _venv_python() -> Path | None:
         subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
         subprocess.run([str(python), "-m", "pip", "install", "-q", PYETRADE], check=True)
     except (subprocess.CalledProcessError, OSError) as exc:
-        print(f"pyetrade unavailable: {exc}", file=sys.stderr)
+        print(f"pyetrade could not be installed: {exc}", file=sys.stderr)
         return None
     return python
 
 
-PYETRADE_RUNNER = textwrap.dedent(
-    """
-    import json, statistics, sys, time
-    t0 = time.perf_counter()
-    from pyetrade import ETradeMarket
-    import_s = time.perf_counter() - t0
-    cfg = json.loads(sys.argv[1])
-    m = ETradeMarket(cfg["ck"], cfg["cs"], cfg["token"], cfg["secret"], dev=True)
-    m.base_url = cfg["url"] + "/v1/market/"
-    out = {"import_s": import_s}
-    if cfg["mode"] == "overhead":
-        for _ in range(20):
-            m.get_quote(["AAPL"], resp_format="json")
-        samples = []
-        for _ in range(cfg["count"]):
-            t = time.perf_counter(); m.get_quote(["AAPL"], resp_format="json")
-            samples.append(time.perf_counter() - t)
-        out["samples"] = samples
-    else:
-        symbols = cfg["symbols"]; errors = 0; t = time.perf_counter()
-        for i in range(0, len(symbols), 25):
-            try:
-                m.get_quote(symbols[i:i + 25], resp_format="json")
-            except Exception:
-                errors += 1
-        out["elapsed_s"] = time.perf_counter() - t; out["errors"] = errors
-    print(json.dumps(out))
-    """
-)
+PYETRADE_RUNNER = """
+import json, statistics, sys, time
+cfg = json.loads(sys.argv[1])
+from pyetrade import ETradeMarket
+m = ETradeMarket(cfg["ck"], cfg["cs"], cfg["token"], cfg["secret"], dev=True)
+m.base_url = cfg["url"] + "/v1/market/"
+for _ in range(20):
+    m.get_quote(cfg["symbols"], resp_format="json")
+wall = []
+c0 = time.process_time()
+for _ in range(cfg["calls"]):
+    t = time.perf_counter(); m.get_quote(cfg["symbols"], resp_format="json")
+    wall.append(time.perf_counter() - t)
+cpu = (time.process_time() - c0) / cfg["calls"]
+print(json.dumps({"wall_ms": statistics.median(wall) * 1000, "cpu_ms": cpu * 1000}))
+"""
 
 
-def _pyetrade(python: Path, sim: Simulator, mode: str, **extra: Any) -> dict[str, Any]:
-    token, secret = sim.issue_access_token()
+def pyetrade_uncached(
+    python: Path, server: Server, symbols: list[str], calls: int
+) -> dict[str, float] | None:
+    token, secret = server.token()
     cfg = {
-        "ck": sim.consumer_key,
-        "cs": sim.consumer_secret,
+        "ck": server.consumer_key,
+        "cs": server.consumer_secret,
         "token": token,
         "secret": secret,
-        "url": sim.url,
-        "mode": mode,
-        **extra,
+        "url": server.url,
+        "symbols": symbols,
+        "calls": calls,
     }
+    try:
+        done = subprocess.run(
+            [str(python), "-c", PYETRADE_RUNNER, json.dumps(cfg)],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+    except subprocess.CalledProcessError as exc:
+        print(f"pyetrade run failed: {exc.stderr[-500:]}", file=sys.stderr)
+        return None
+    out: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    return {k: round(v, 4) for k, v in out.items()}
+
+
+# -- fresh interpreters -----------------------------------------------------------------
+
+
+def whole_process(statement: str, runs: int) -> list[float]:
+    """Wall seconds of ``python -c statement``, start to exit, ``runs`` times."""
+    samples = []
+    env = _env()
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-c", statement], check=True, env=env)
+        samples.append(time.perf_counter() - t0)
+    return samples
+
+
+def imports(runs: int) -> dict[str, Any]:
+    ours, bare, empty = [], [], []
+    for _ in range(runs):  # interleaved, one of each per round
+        ours += whole_process("import etrade_sync; etrade_sync.Client", 1)
+        bare += whole_process("import requests", 1)
+        empty += whole_process("pass", 1)
+    return {
+        "etrade_sync_client_ms": stats_of([s * 1000 for s in ours], 2),
+        "requests_ms": stats_of([s * 1000 for s in bare], 2),
+        "empty_interpreter_ms": stats_of([s * 1000 for s in empty], 2),
+        "import_ratio": round(statistics.median(ours) / statistics.median(bare), 3),
+    }
+
+
+def probe(*args: str) -> dict[str, Any]:
     done = subprocess.run(
-        [str(python), "-c", PYETRADE_RUNNER, json.dumps(cfg)],
+        [sys.executable, str(SCRIPTS / "bench_probe.py"), *args],
         check=True,
         capture_output=True,
         text=True,
+        env=_env(),
         timeout=600,
     )
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
 
 
-# -- measurements ----------------------------------------------------------------------
-
-
-def overhead(count: int, python: Path | None) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    with Simulator() as sim:
-        client = _client(sim, quote_ttl=0, rate_limits={"market": "unlimited"})
-        before = sim.log.connections_opened
-        samples = _time_calls(lambda: client.market.quote("AAPL"), count)
-        out["etrade_sync"] = {
-            "median_ms": _median_ms(samples),
-            "connections": sim.log.connections_opened - before,
-        }
-        client.close()
-
-        session = requests.Session()
-        auth = OAuth1(
-            sim.consumer_key,
-            sim.consumer_secret,
-            *sim.issue_access_token(),
-            signature_type="AUTH_HEADER",
-        )
-        url = f"{sim.url}/v1/market/quote/AAPL.json"
-
-        def bare() -> Any:
-            response = session.get(url, params={"detailFlag": "ALL"}, auth=auth, timeout=30)
-            response.raise_for_status()
-            return response.json()
-
-        before = sim.log.connections_opened
-        samples = _time_calls(bare, count)
-        out["bare_requests_oauth1"] = {
-            "median_ms": _median_ms(samples),
-            "connections": sim.log.connections_opened - before,
-        }
-        session.close()
-
-        if python is not None:
-            before = sim.log.connections_opened
-            result = _pyetrade(python, sim, "overhead", count=count)
-            out["pyetrade"] = {
-                "median_ms": _median_ms(result["samples"]),
-                "connections": sim.log.connections_opened - before,
-            }
-    out["overhead_ratio"] = round(
-        out["etrade_sync"]["median_ms"] / out["bare_requests_oauth1"]["median_ms"], 3
-    )
-    return out
-
-
-def cache_speedup(count: int) -> dict[str, Any]:
-    with Simulator() as sim:
-        client = _client(sim, rate_limits={"market": "unlimited"}, quote_ttl=3600)
-        trips = _time_calls(lambda: client.market.quote("MSFT", fresh=True), count)
-        client.market.quote("MSFT")
-        hits = _time_calls(lambda: client.market.quote("MSFT"), count)
-        client.close()
-    trip, hit = statistics.median(trips), statistics.median(hits)
+def rss(runs: int) -> dict[str, Any]:
+    ours = [probe("rss-ours")["rss_kib"] / 1024 for _ in range(runs)]
+    bare = [probe("rss-bare")["rss_kib"] / 1024 for _ in range(runs)]
     return {
-        "round_trip_ms": round(trip * 1000, 3),
-        "hit_us": round(hit * 1e6, 2),
-        "cache_speedup": round(trip / hit, 1),
+        "etrade_sync_mib": stats_of(ours, 1),
+        "bare_mib": stats_of(bare, 1),
+        "rss_ratio": round(statistics.median(ours) / statistics.median(bare), 3),
     }
 
 
-def others_sweep(python: Path | None, count: int) -> dict[str, Any]:
-    from bench_sweep import symbols
+def cached_quote_memory(server: Server, count: int) -> dict[str, Any]:
+    token, secret = server.token()
+    cfg = {
+        "url": server.url,
+        "consumer_key": server.consumer_key,
+        "consumer_secret": server.consumer_secret,
+        "token": token,
+        "secret": secret,
+        "count": count,
+    }
+    traced = probe("cached-quote", json.dumps({**cfg, "trace": True}))
+    resident = probe("cached-quote", json.dumps(cfg))
+    return {
+        "quotes": traced["quotes"],
+        "traced_bytes_per_quote": traced["traced_bytes_per_quote"],
+        "rss_bytes_per_quote": resident["rss_bytes_per_quote"],
+    }
 
-    wanted = symbols(count)
+
+# -- cached quotes under threads ----------------------------------------------------------
+# Every thread asks for the same 25 cached symbols in a loop; calls per second in total.
+
+
+def cached_threads(server: Server, seconds: float) -> dict[str, Any]:
+    import threading
+
+    client = _ours(server, quote_ttl=3600)
+    wanted = symbols(25)
+    assert len(client.market.quotes(wanted)) == 25
     out: dict[str, Any] = {}
-    with Simulator(enforce_rate_limits=True) as sim:
-        session = requests.Session()
-        auth = OAuth1(
-            sim.consumer_key,
-            sim.consumer_secret,
-            *sim.issue_access_token(),
-            signature_type="AUTH_HEADER",
-        )
-        started = time.monotonic()
-        errors = 0
-        for i in range(0, count, 50):
-            response = session.get(
-                f"{sim.url}/v1/market/quote/{','.join(wanted[i : i + 50])}.json",
-                params={"overrideSymbolCount": "true"},
-                auth=auth,
-                timeout=30,
-            )
-            errors += response.status_code != 200
-        out["bare_requests_oauth1"] = {
-            "elapsed_s": round(time.monotonic() - started, 3),
-            "failed_calls": errors,
-            "throttled": sim.log.throttled,
-        }
-        if python is not None:
-            before = sim.log.throttled
-            result = _pyetrade(python, sim, "sweep", symbols=wanted)
-            out["pyetrade"] = {
-                "elapsed_s": round(result["elapsed_s"], 3),
-                "failed_calls": result["errors"],
-                "throttled": sim.log.throttled - before,
-            }
+    for threads in (1, 4, 16, 64):
+        counts = [0] * threads
+        stop = threading.Event()
+
+        def work(i: int, counts: list[int] = counts, stop: threading.Event = stop) -> None:
+            n = 0
+            while not stop.is_set():
+                client.market.quotes(wanted)
+                n += 1
+            counts[i] = n
+
+        pool = [threading.Thread(target=work, args=(i,)) for i in range(threads)]
+        cpu = time.process_time()
+        for t in pool:
+            t.start()
+        time.sleep(seconds)
+        stop.set()
+        for t in pool:
+            t.join()
+        cpu = time.process_time() - cpu
+        out[str(threads)] = round(sum(counts) / seconds)
+        out[f"{threads}_per_cpu_s"] = round(sum(counts) / max(cpu, 1e-9))
+    client.close()
+    out["ratio_16_to_1"] = round(out["16"] / out["1"], 3)
+    out["cpu_ratio_16_to_1"] = round(out["16_per_cpu_s"] / out["1_per_cpu_s"], 3)
     return out
 
 
-def import_times(python: Path | None, runs: int = 15) -> dict[str, Any]:
-    def median_import(interpreter: str, statement: str) -> float:
-        code = f"import time; t=time.perf_counter(); {statement}; print(time.perf_counter()-t)"
-        values = [
-            float(
-                subprocess.run(
-                    [interpreter, "-c", code], check=True, capture_output=True, text=True
-                ).stdout
-            )
-            for _ in range(runs)
-        ]
-        return round(statistics.median(values) * 1000, 2)
+# -- main ------------------------------------------------------------------------------
 
-    out = {
-        "etrade_sync_ms": median_import(sys.executable, "import etrade_sync"),
-        "etrade_sync_client_ms": median_import(
-            sys.executable, "import etrade_sync; etrade_sync.Client"
-        ),
-        "requests_ms": median_import(sys.executable, "import requests"),
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    repeats = args.repeats
+    python = None if args.skip_pyetrade else pyetrade_python()
+    report: dict[str, Any] = {
+        "machine": {
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "loadavg_start": os.getloadavg(),
+        },
+        "pyetrade": PYETRADE if python is not None else "not installed",
     }
-    if python is not None:
-        out["pyetrade_ms"] = median_import(str(python), "import pyetrade")
-    out["import_ratio"] = round(out["etrade_sync_ms"] / out["requests_ms"], 3)
-    return out
-
-
-def _verdict(name: str, value: float) -> str:
-    op, goal = GOALS[name]
-    met = value <= goal if op == "<=" else value >= goal
-    return f"{value:g} (goal {op} {goal:g}: {'met' if met else 'NOT met'})"
+    with Server() as server:
+        for n in (1, 25):
+            wanted = ["AAPL"] if n == 1 else symbols(n)
+            runs = [uncached(server, wanted, args.calls, 6) for _ in range(repeats)]
+            py = [pyetrade_uncached(python, server, wanted, args.calls) for _ in range(repeats)]
+            key = f"uncached_{n}"
+            report[key] = {
+                name: {m: stats_of([r[name][m] for r in runs], 4) for m in ("wall_ms", "cpu_ms")}
+                for name in runs[0]
+            }
+            ratios = [
+                r["etrade_sync"]["wall_ms"] / r["bare_requests_oauth1"]["wall_ms"] for r in runs
+            ]
+            report[key]["ratio"] = stats_of(ratios, 3)
+            got = [p for p in py if p is not None]
+            if got:
+                report[key]["pyetrade"] = {
+                    m: stats_of([p[m] for p in got], 4) for m in ("wall_ms", "cpu_ms")
+                }
+        threads = [cached_threads(server, args.thread_seconds) for _ in range(repeats)]
+        report["cached_threads"] = {
+            k: stats_of([float(t[k]) for t in threads], 3) for k in threads[0]
+        }
+        memory = [cached_quote_memory(server, args.memory_quotes) for _ in range(repeats)]
+        report["memory_per_cached_quote"] = {
+            k: stats_of([float(m[k]) for m in memory], 0)
+            for k in ("traced_bytes_per_quote", "rss_bytes_per_quote")
+        }
+        sweeps: dict[str, Any] = {}
+        for count in args.sweep_symbols:
+            for limit in (4, 2):
+                runs = [
+                    sweep(server, count, limit, args.window, args.backend) for _ in range(repeats)
+                ]
+                sweeps[f"{count}@{limit}"] = {
+                    "ideal_s": runs[0]["ideal_s"],
+                    "elapsed_s": stats_of([r["elapsed_s"] for r in runs]),
+                    "ratio": stats_of([r["over_ideal"] for r in runs]),
+                    "throttled_max": max(r["throttled"] for r in runs),
+                    "busiest_window_max": max(r["max_in_window"] for r in runs),
+                    "window_s": args.window,
+                }
+        report["sweeps"] = sweeps
+    report["imports"] = imports(args.import_runs)
+    report["rss"] = rss(repeats)
+    report["machine"]["loadavg_end"] = os.getloadavg()
+    return report
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=300, help="timed calls per client")
-    parser.add_argument("--symbols", type=int, default=1000)
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--calls", type=int, default=300, help="timed calls per client")
+    parser.add_argument("--import-runs", type=int, default=20)
+    parser.add_argument("--thread-seconds", type=float, default=1.0)
+    parser.add_argument("--memory-quotes", type=int, default=2000)
+    parser.add_argument("--sweep-symbols", type=int, nargs="*", default=[1000, 5000])
+    parser.add_argument(
+        "--window", type=float, default=1.0, help="rate window in seconds (scale down to save time)"
+    )
+    parser.add_argument("--backend", default="memory", help="gate backend for the sweeps")
     parser.add_argument("--skip-pyetrade", action="store_true")
+    parser.add_argument("--quick", action="store_true", help="fewer calls, 1,000-symbol sweeps")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
-
-    python = None if args.skip_pyetrade else _venv_python()
-    report: dict[str, Any] = {
-        "overhead": overhead(args.requests, python),
-        "cache": cache_speedup(args.requests),
-        "sweep": {
-            "etrade_sync": sweep(args.symbols, "memory", workers=4),
-            **others_sweep(python, args.symbols),
-        },
-        "imports": import_times(python),
-    }
-    ours = report["sweep"]["etrade_sync"]
-    report["sweep"]["sweep_ratio"] = round(ours["elapsed_s"] / max(ours["ideal_s"], 1e-9), 3)
-
-    o, c, s, i = report["overhead"], report["cache"], report["sweep"], report["imports"]
-    print("\netrade_sync benchmark (one simulator on 127.0.0.1, this machine)\n")
-    print(f"{'client':<24}{'quote median':>14}{'connections':>13}")
-    for name in ("etrade_sync", "bare_requests_oauth1", "pyetrade"):
-        if name in o:
-            print(f"{name:<24}{o[name]['median_ms']:>11.3f} ms{o[name]['connections']:>13}")
-    print(f"\noverhead vs bare requests+OAuth1: {_verdict('overhead_ratio', o['overhead_ratio'])}")
-    print(
-        f"cache hit {c['hit_us']} us vs round trip {c['round_trip_ms']} ms: "
-        f"speed-up {_verdict('cache_speedup', c['cache_speedup'])}"
-    )
-    print(f"\n{args.symbols}-symbol sweep at a simulator enforcing 4/s:")
-    print(
-        f"  etrade_sync: {ours['elapsed_s']} s for {ours['calls']} calls, ideal "
-        f"{ours['ideal_s']} s, throttled {ours['throttled']}, max/s {ours['max_in_rolling_second']}"
-    )
-    print(f"  ratio to ideal: {_verdict('sweep_ratio', s['sweep_ratio'])}")
-    for name in ("bare_requests_oauth1", "pyetrade"):
-        if name in s:
-            print(
-                f"  {name}: {s[name]['elapsed_s']} s, {s[name]['failed_calls']} failed calls, "
-                f"{s[name]['throttled']} throttled"
-            )
-    print(
-        f"\nimport etrade_sync {i['etrade_sync_ms']} ms (with Client: "
-        f"{i['etrade_sync_client_ms']} ms), requests {i['requests_ms']} ms"
-        + (f", pyetrade {i['pyetrade_ms']} ms" if "pyetrade_ms" in i else "")
-    )
-    print(f"import ratio: {_verdict('import_ratio', i['import_ratio'])}")
+    if args.quick:
+        args.calls, args.import_runs, args.sweep_symbols = 120, 10, [1000]
+    report = run(args)
+    print_table(report)
     if args.json:
-        args.json.write_text(json.dumps(report, indent=2))
+        args.json.write_text(json.dumps(report, indent=2) + "\n")
         print(f"\nfigures written to {args.json}")
     return 0
 
+
+__all__ = ["GOALS", "main"]
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -12,15 +12,14 @@ Usage: python conformance_pyetrade.py SIM_URL CONSUMER_KEY CONSUMER_SECRET
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 import sys
 import traceback
-import uuid
-from collections.abc import Callable
 from typing import Any
 
 import requests
+from conformance_checks import _has, _true, as_list, check, emit
+from conformance_pyetrade_orders import run_orders
 from pyetrade import (  # type: ignore[import-not-found]
     ETradeAccessManager,
     ETradeAccounts,
@@ -29,41 +28,6 @@ from pyetrade import (  # type: ignore[import-not-found]
     ETradeOAuth,
     ETradeOrder,
 )
-
-QUIRK = "quirk"
-
-
-def emit(call: str, fmt: str, result: str, detail: str = "") -> None:
-    line = {"call": call, "format": fmt, "result": result, "detail": detail}
-    print(json.dumps(line), flush=True)
-
-
-def check(call: str, fmt: str, fn: Callable[[], Any], verify: Callable[[Any], Any]) -> Any:
-    """Run one pyetrade call; pass if it returns and ``verify`` accepts the answer."""
-    try:
-        answer = fn()
-    except Exception as exc:  # report every failure as a row, never stop the run
-        emit(call, fmt, "fail", f"{type(exc).__name__}: {exc}"[:300])
-        return None
-    try:
-        problem = verify(answer)
-    except Exception as exc:
-        problem = f"unexpected answer shape: {type(exc).__name__}: {exc}"
-    if problem:
-        emit(call, fmt, "fail", str(problem)[:300])
-        return None
-    emit(call, fmt, "pass")
-    return answer
-
-
-def as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
-
-def client_order_id() -> str:
-    return uuid.uuid4().hex[:12]
 
 
 def login(url: str, key: str, secret: str) -> tuple[str, str] | None:
@@ -127,24 +91,6 @@ def run(url: str, key: str, secret: str) -> None:
         run_orders(orders, market, account_key)
     run_alerts(alerts)
     check("ETradeAccessManager.revoke_access_token", "text", manager.revoke_access_token, _true)
-
-
-def _true(answer: Any) -> str | None:
-    return None if answer is True else f"expected True, got {answer!r}"
-
-
-def _has(*path: str) -> Callable[[Any], str | None]:
-    def verify(answer: Any) -> str | None:
-        node = answer
-        for part in path:
-            if isinstance(node, list):
-                node = node[0]
-            if not isinstance(node, dict) or part not in node:
-                return f"missing {'/'.join(path)}"
-            node = node[part]
-        return None
-
-    return verify
 
 
 def run_accounts(accounts: Any) -> str | None:
@@ -270,174 +216,6 @@ def run_market(market: Any) -> None:
                 lambda f=fmt: market.get_option_chains("IBM", expiry, resp_format=f),
                 _has("OptionChainResponse", "OptionPair"),
             )
-
-
-def equity(account_key: str, **extra: Any) -> dict[str, Any]:
-    order = {
-        "accountIdKey": account_key,
-        "symbol": "IBM",
-        "orderAction": "BUY",
-        "clientOrderId": client_order_id(),
-        "priceType": "LIMIT",
-        "limitPrice": 1.0,
-        "quantity": 2,
-        "orderTerm": "GOOD_UNTIL_CANCEL",
-        "marketSession": "REGULAR",
-    }
-    order.update(extra)
-    return order
-
-
-def _order_id(answer: Any) -> int:
-    return int(as_list(answer["PlaceOrderResponse"]["OrderIds"])[0]["orderId"])
-
-
-def run_orders(orders: Any, market: Any, key: str) -> None:
-    order = equity(key)
-    preview = check(
-        "ETradeOrder.preview_equity_order",
-        "xml",
-        lambda: orders.preview_equity_order(**order),
-        _has("PreviewOrderResponse", "PreviewIds", "previewId"),
-    )
-    placed: Any = None
-    if preview is not None:
-        preview_id = as_list(preview["PreviewOrderResponse"]["PreviewIds"])[0]["previewId"]
-        placed = check(
-            "ETradeOrder.place_equity_order (with previewId)",
-            "xml",
-            lambda: orders.place_equity_order(**order, previewId=preview_id),
-            _has("PlaceOrderResponse", "OrderIds", "orderId"),
-        )
-    check(
-        "ETradeOrder.place_equity_order (previews first)",
-        "xml",
-        lambda: orders.place_equity_order(**equity(key, limitPrice=1.5)),
-        _has("PlaceOrderResponse", "OrderIds", "orderId"),
-    )
-    for fmt in ("json", "xml"):
-        check(
-            "ETradeOrder.list_orders",
-            fmt,
-            lambda f=fmt: orders.list_orders(key, resp_format=f),
-            _has("OrdersResponse", "Order"),
-        )
-    if placed is None:
-        return
-    order_id = _order_id(placed)
-    for fmt in ("json", "xml"):
-        check(
-            "ETradeOrder.list_order_details",
-            fmt,
-            lambda f=fmt: orders.list_order_details(key, order_id, resp_format=f),
-            _has("OrdersResponse", "Order"),
-        )
-    changed = equity(key, limitPrice=1.25, clientOrderId=client_order_id())
-    change_preview = check(
-        "ETradeOrder.change_preview_equity_order",
-        "xml",
-        lambda: orders.change_preview_equity_order(key, order_id, **changed),
-        _has("PreviewOrderResponse", "PreviewIds", "previewId"),
-    )
-    new_id = order_id
-    if change_preview is not None:
-        pid = as_list(change_preview["PreviewOrderResponse"]["PreviewIds"])[0]["previewId"]
-        replaced = check(
-            "ETradeOrder.place_changed_equity_order",
-            "xml",
-            lambda: orders.place_changed_equity_order(**changed, orderId=order_id, previewId=pid),
-            _has("PlaceOrderResponse", "OrderIds", "orderId"),
-        )
-        if replaced is not None:
-            new_id = _order_id(replaced)
-    cancel_json(orders, key, new_id)
-    other = check(
-        "ETradeOrder.place_equity_order (for an XML cancel)",
-        "xml",
-        lambda: orders.place_equity_order(**equity(key, limitPrice=1.1)),
-        _has("PlaceOrderResponse", "OrderIds", "orderId"),
-    )
-    if other is not None:
-        check(
-            "ETradeOrder.cancel_order",
-            "xml",
-            lambda: orders.cancel_order(key, _order_id(other), resp_format="xml"),
-            _has("CancelOrderResponse", "orderId"),
-        )
-    run_option_order(orders, market, key)
-    empty_order_list(orders, key)
-
-
-def cancel_json(orders: Any, key: str, order_id: int) -> None:
-    """pyetrade's JSON cancel PUTs a JSON body to ``orders/cancel`` (no ``.json``)."""
-    call = "ETradeOrder.cancel_order"
-    try:
-        answer = orders.cancel_order(key, order_id, resp_format="json")
-    except ValueError as exc:  # requests' JSONDecodeError is a ValueError
-        emit(
-            call,
-            "json",
-            QUIRK,
-            "E*TRADE answers a URL without .json in XML (pyetrade issues 21 and 43); "
-            f"pyetrade decodes it as JSON: {exc}"[:300],
-        )
-    else:
-        emit(call, "json", "pass" if "CancelOrderResponse" in answer else "fail", str(answer)[:200])
-    check(
-        "ETradeOrder.list_order_details (the cancel took effect)",
-        "json",
-        lambda: orders.list_order_details(key, order_id, resp_format="json"),
-        lambda a: (
-            None
-            if as_list(a["OrdersResponse"]["Order"])[0]["OrderDetail"][0]["status"] == "CANCELLED"
-            else "order not cancelled"
-        ),
-    )
-
-
-def run_option_order(orders: Any, market: Any, key: str) -> None:
-    try:
-        dates = market.get_option_expire_date("IBM", resp_format="json")
-        first = as_list(dates["OptionExpireDateResponse"]["ExpirationDate"])[0]
-        expiry = dt.date(int(first["year"]), int(first["month"]), int(first["day"]))
-        chain = market.get_option_chains("IBM", expiry, resp_format="json")
-        pair = as_list(chain["OptionChainResponse"]["OptionPair"])[0]
-        strike = float(pair["Call"]["strikePrice"])
-    except Exception as exc:
-        emit("ETradeOrder.place_option_order", "xml", "fail", f"no option to trade: {exc}")
-        return
-    check(
-        "ETradeOrder.place_option_order",
-        "xml",
-        lambda: orders.place_option_order(
-            **equity(
-                key,
-                orderAction="BUY_OPEN",
-                callPut="CALL",
-                expiryDate=expiry.isoformat(),
-                strikePrice=strike,
-                limitPrice=0.05,
-                quantity=1,
-            )
-        ),
-        _has("PlaceOrderResponse", "OrderIds", "orderId"),
-    )
-
-
-def empty_order_list(orders: Any, key: str) -> None:
-    """E*TRADE answers an empty order list with 204; pyetrade's XML path cannot parse it."""
-    since = dt.datetime(2000, 1, 3)
-    try:
-        orders.list_orders(key, from_date=since, to_date=since, resp_format="xml")
-    except Exception as exc:
-        emit(
-            "ETradeOrder.list_orders (no orders: HTTP 204)",
-            "xml",
-            QUIRK,
-            f"E*TRADE's empty answer is a 204; pyetrade parses its empty XML body: {exc}"[:300],
-        )
-        return
-    emit("ETradeOrder.list_orders (no orders: HTTP 204)", "xml", "pass")
 
 
 def run_alerts(alerts: Any) -> None:

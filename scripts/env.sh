@@ -11,6 +11,8 @@
 # PYTHON=/path/to/python3 chooses the interpreter that creates .venv (default python3).
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# A minimal PATH (cron's /usr/bin:/bin, env -i) lacks the admin tools some tests use.
+case ":$PATH:" in *:/usr/sbin:*) ;; *) PATH="$PATH:/usr/sbin:/sbin" ;; esac
 VENV="$ROOT/.venv"
 
 say() { printf '%s\n' "$*" >&2; }

@@ -165,7 +165,10 @@ class PostgresServer:
         self.port = free_port()
         self._as: list[str] = []
         if os.geteuid() == 0:
-            self._as = ["runuser", "-u", "nobody", "--"]
+            # /usr/sbin may be missing from PATH (cron, env -i): look there too
+            sbin = [p for p in ("/usr/sbin/runuser", "/sbin/runuser") if os.path.exists(p)]
+            runuser = shutil.which("runuser") or (sbin[0] if sbin else "runuser")
+            self._as = [runuser, "-u", "nobody", "--"]
             os.chown(self.root, 65534, 65534)
         self._run("initdb", "-D", str(self.data), "-U", self.user, "--auth=trust",
                   "--no-sync", "-E", "UTF8", "--locale=C")  # fmt: skip

@@ -70,26 +70,29 @@ class MarketAPI(Resource):
         """
         wanted = normalize_symbols(symbols)
         flag = _detail_flag(detail)
-        extra = QuoteResult()
+        result = QuoteResult()  # the one result object; fetches add refusals to it
+        extra: dict[str, Quote] = {}  # quotes E*TRADE sent for symbols nobody asked for
 
         def fetch(keys: builtins.list[tuple[str, str]]) -> dict[tuple[str, str], Quote]:
             missing = [symbol for symbol, _ in keys]
-            part = QuoteResult()
-            for start in range(0, len(missing), MAX_SYMBOLS_PER_CALL):
-                self._fetch_chunk(missing[start : start + MAX_SYMBOLS_PER_CALL], flag, part)
-            extra.errors.update(part.errors)
-            extra.messages.extend(part.messages)
+            got: dict[tuple[str, str], Quote] = {}
             asked = set(missing)
-            extra.update((s, q) for s, q in part.items() if s not in asked)
-            return {(s, flag): q for s, q in part.items() if s in asked}
+            for start in range(0, len(missing), MAX_SYMBOLS_PER_CALL):
+                chunk = missing[start : start + MAX_SYMBOLS_PER_CALL]
+                for symbol, quote in self._fetch_chunk(chunk, flag, result).items():
+                    if symbol in asked:
+                        got[(symbol, flag)] = quote
+                    else:
+                        extra[symbol] = quote
+            return got
 
-        cache = self._client.cache.quotes
-        got = cache.get_many([(s, flag) for s in wanted], fetch, fresh=fresh)
-        result = QuoteResult()
-        result.update((s, got[(s, flag)]) for s in wanted if (s, flag) in got)
-        result.update(extra)
-        result.errors.update(extra.errors)
-        result.messages.extend(extra.messages)
+        got = self._client.cache.quotes.get_many([(s, flag) for s in wanted], fetch, fresh=fresh)
+        for symbol in wanted:
+            quote = got.get((symbol, flag))
+            if quote is not None:
+                result[symbol] = quote
+        if extra:
+            result.update(extra)
         return result
 
     def quote(
@@ -108,20 +111,25 @@ class MarketAPI(Resource):
             raise InvalidSymbolError(key, message.description, code=message.code)
         raise InvalidSymbolError(key, "E*TRADE returned no quote and no message")
 
-    def _fetch_chunk(self, chunk: list[str], flag: str, result: QuoteResult) -> None:
-        """One request for at most 50 symbols; fills ``result`` (a cache may wrap this)."""
+    def _fetch_chunk(self, chunk: list[str], flag: str, result: QuoteResult) -> dict[str, Quote]:
+        """One request for at most 50 symbols: its quotes by symbol; refusals go to ``result``."""
         params: dict[str, Any] = {"detailFlag": flag}
         if len(chunk) > DEFAULT_SYMBOLS_PER_CALL:
             params["overrideSymbolCount"] = True
         data = self._get(f"/v1/market/quote/{','.join(chunk)}", "market.quote", params)
         response = dig(data, "QuoteResponse") or {}
         wanted = set(chunk)
+        quotes: dict[str, Quote] = {}
         for row in as_list(response.get("QuoteData")):
             if isinstance(row, dict):
                 quote = Quote.from_api(row)
-                result[quote.key if quote.key in wanted else quote.symbol or chunk[0]] = quote
+                key = quote.key
+                quotes[key if key in wanted else quote.symbol or chunk[0]] = quote
+        messages = as_list(dig(response, "Messages", "Message"))
+        if not messages:
+            return quotes
         unattributed: list[QuoteMessage] = []
-        for row in as_list(dig(response, "Messages", "Message")):
+        for row in messages:
             if isinstance(row, dict):
                 message = QuoteMessage.from_api(row)
                 result.messages.append(message)
@@ -129,9 +137,10 @@ class MarketAPI(Resource):
                     result.errors[message.symbol] = message
                 else:
                     unattributed.append(message)
-        missing = [s for s in chunk if s not in result and s not in result.errors]
+        missing = [s for s in chunk if s not in quotes and s not in result.errors]
         if len(missing) == 1 and len(unattributed) == 1:
             result.errors[missing[0]] = unattributed[0]
+        return quotes
 
     def lookup(self, text: str) -> builtins.list[LookupResult]:
         """Securities whose name or symbol matches ``text`` (empty when none)."""

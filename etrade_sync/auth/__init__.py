@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..crypto.keys import generate_key
 from .flow import AuthorizationRequest
 from .manager import AuthManager
 from .stores import MemoryTokenStore, TokenStore, TokenStoreError, token_store_for
 from .token import AccessToken, AuthStatus, TokenStatus
 
 if TYPE_CHECKING:
+    from ..crypto.keys import generate_key
     from .filestore import EncryptedFileStore
     from .keyring_store import KeyringTokenStore
 
@@ -38,6 +38,10 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
+    if name == "generate_key":  # cryptography loads on first use
+        from ..crypto.keys import generate_key
+
+        return generate_key
     if name == "EncryptedFileStore":
         from .filestore import EncryptedFileStore
 

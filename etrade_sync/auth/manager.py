@@ -26,7 +26,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from ..crypto.keys import missing_key_error
 from ..errors import AuthenticationError, ClockSkewError, ConfigurationError, LoginRequiredError
 from ..observe.logs import protect
 from ..transport.session import make_oauth1
@@ -273,6 +272,8 @@ class AuthManager:
 
     def _require_writable_store(self) -> None:
         if not self._store.writable:
+            from ..crypto.keys import missing_key_error  # cryptography loads on first use
+
             raise missing_key_error(str(self._settings.token_path))
 
     def _fresh(self, token: AccessToken, now: datetime) -> bool:

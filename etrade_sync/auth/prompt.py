@@ -10,7 +10,6 @@ verification code, hidden on a terminal (:func:`getpass.getpass`) and with
 
 from __future__ import annotations
 
-import getpass
 import os
 import sys
 from collections.abc import Callable
@@ -35,6 +34,8 @@ def default_reader() -> ReadCode:
     """:func:`getpass.getpass` on a terminal, else :func:`input` (notebooks, pipes)."""
     stdin = sys.stdin
     if stdin is not None and stdin.isatty():
+        import getpass
+
         return getpass.getpass
     return input
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shlex
 import threading
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -138,6 +137,8 @@ def login_command(settings: Settings, store: TokenStore) -> str:
     """The exact command that logs in again for ``settings`` and ``store``."""
     if isinstance(store, MemoryTokenStore):
         return "client.auth.login()"
+    import shlex
+
     parts = ["etrade-sync", "login"]
     if settings.environment in ("production", "paper"):
         parts += ["--env", "production"]

@@ -90,8 +90,12 @@ class AccessToken:
 
     @property
     def expires_at(self) -> datetime:
-        """The first midnight US Eastern after issue (UTC)."""
-        return next_midnight_eastern(self.issued_at)
+        """The first midnight US Eastern after issue (UTC); computed once per token."""
+        known: datetime | None = self.__dict__.get("_expires_at")
+        if known is None:
+            known = next_midnight_eastern(self.issued_at)
+            self.__dict__["_expires_at"] = known  # not a field: eq, repr, to_dict ignore it
+        return known
 
     @property
     def idle_at(self) -> datetime:
@@ -110,8 +114,18 @@ class AccessToken:
         return TokenStatus.ACTIVE
 
     def used(self, when: datetime) -> AccessToken:
-        """A copy whose last use is ``when`` (never moves backwards)."""
-        return dataclasses.replace(self, last_used=max(self.last_used, when))
+        """A copy whose last use is ``when`` (never moves backwards).
+
+        Called after every successful request, so it copies the fields (and the
+        computed expiry) directly instead of going through ``dataclasses.replace``;
+        the times were validated when this token was built.
+        """
+        if when <= self.last_used:
+            return self
+        copy = object.__new__(AccessToken)
+        copy.__dict__.update(self.__dict__)
+        copy.__dict__["last_used"] = when
+        return copy
 
     def renewed(self, when: datetime) -> AccessToken:
         """A copy recording a successful renew at ``when``."""

@@ -5,8 +5,12 @@ etrade_sync.cache.ttl
 This module provides the response caches that keep a client from spending its
 rate budget on data it has just fetched.
 
-:class:`TTLResponseCache` is a :class:`cachetools.TTLCache` behind one lock and
-one :class:`threading.Condition`. Threads asking for a key that is already
+:class:`TTLResponseCache` keeps ``key -> (expiry instant, value)`` in a plain
+dict. A hit takes no lock: one clock reading and dict lookups, which the
+interpreter makes atomic, so threads reading the same entries never queue
+behind each other. Everything that changes the cache (storing, expiring,
+evicting, invalidating) and every miss goes through one lock and one
+:class:`threading.Condition`. Threads asking for a key that is already
 being fetched wait for that fetch instead of starting their own, so N threads
 asking at once cause one request. Failures are never cached: the waiters wake
 up and one of them tries again. :meth:`TTLResponseCache.get_many` does the same
@@ -35,8 +39,6 @@ import time
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
-
-from cachetools import TTLCache
 
 from ..config import Settings
 
@@ -117,7 +119,10 @@ class TTLResponseCache(Generic[K, V]):
         self.name = name
         self.ttl = float(ttl)
         self.maxsize = maxsize
-        self._cache: TTLCache[K, V] = TTLCache(maxsize, ttl or 1.0, timer=timer)
+        self._timer = timer
+        # key -> (instant it expires on ``timer``, value); read without the lock,
+        # written only under it (every write replaces a whole entry).
+        self._store: dict[K, tuple[float, V]] = {}
         self._lock = threading.Lock()
         self._cond = threading.Condition(self._lock)
         self._flights: dict[K, list[_Flight]] = {}
@@ -142,19 +147,24 @@ class TTLResponseCache(Generic[K, V]):
             with self._lock:
                 self._misses += 1
             return fetch()
+        if not fresh:  # the hit path: no lock
+            entry = self._store.get(key)
+            if entry is not None and self._timer() < entry[0]:
+                self._hits += 1  # stats only; no switch point inside ``+=`` under the GIL
+                if log.isEnabledFor(logging.DEBUG):
+                    _log_outcome(self.name, 1, 0)
+                return entry[1]
         with self._cond:
             while not fresh:
-                try:
-                    value = self._cache[key]
-                except KeyError:
-                    if key not in self._flights:
-                        break
-                    self._cond.wait()
-                else:
+                entry = self._store.get(key)
+                if entry is not None and self._timer() < entry[0]:
                     self._hits += 1
                     if log.isEnabledFor(logging.DEBUG):
                         _log_outcome(self.name, 1, 0)
-                    return value
+                    return entry[1]
+                if key not in self._flights:
+                    break
+                self._cond.wait()
             self._misses += 1
             flight = self._start(key)
         if log.isEnabledFor(logging.DEBUG):
@@ -190,6 +200,20 @@ class TTLResponseCache(Generic[K, V]):
                 self._misses += len(wanted)
             got = fetch_many(wanted)
             return {k: got[k] for k in wanted if k in got}
+        if not fresh:  # the hit path: every key cached, no lock
+            store, now = self._store, self._timer()
+            hits: dict[K, V] = {}
+            for key in wanted:
+                entry = store.get(key)
+                if entry is None or now >= entry[0]:
+                    break
+                hits[key] = entry[1]
+            else:
+                count = len(hits)
+                self._hits += count
+                if log.isEnabledFor(logging.DEBUG):
+                    _log_outcome(self.name, count, 0)
+                return hits
         found: dict[K, V] = {}
         settled: set[K] = set()
         pending = wanted
@@ -197,14 +221,13 @@ class TTLResponseCache(Generic[K, V]):
             mine: list[K] = []
             theirs: list[K] = []
             flights: dict[K, _Flight] = {}
-            with self._cond, self._cache.timer:  # one instant for the whole batch
+            with self._cond:
+                now = self._timer()  # one instant for the whole batch
                 for key in pending:
                     if not fresh:
-                        try:
-                            found[key] = self._cache[key]
-                        except KeyError:
-                            pass
-                        else:
+                        entry = self._store.get(key)
+                        if entry is not None and now < entry[0]:
+                            found[key] = entry[1]
                             self._hits += 1
                             continue
                         if key in self._flights:
@@ -237,11 +260,12 @@ class TTLResponseCache(Generic[K, V]):
         finally:
             # One insertion time for the batch, so its entries also expire together
             # and the next refresh is one request again, not several partial ones.
-            with self._cond, self._cache.timer:
+            with self._cond:
+                expires = self._timer() + self.ttl
                 for key in keys:
                     if key in got:
                         found[key] = got[key]
-                        self._finish(key, flights[key], got[key], True)
+                        self._finish(key, flights[key], got[key], True, expires)
                     else:
                         self._finish(key, flights[key], None, False)
 
@@ -251,15 +275,15 @@ class TTLResponseCache(Generic[K, V]):
         with self._cond:
             for key in keys:
                 while True:
-                    try:
-                        found[key] = self._cache[key]
-                    except KeyError:
-                        if key in self._flights:
-                            self._cond.wait()
-                            continue
-                        left.append(key)
-                    else:
+                    entry = self._store.get(key)
+                    if entry is not None and self._timer() < entry[0]:
+                        found[key] = entry[1]
                         self._hits += 1
+                    elif key in self._flights:
+                        self._cond.wait()
+                        continue
+                    else:
+                        left.append(key)
                     break
         return left
 
@@ -270,7 +294,9 @@ class TTLResponseCache(Generic[K, V]):
         self._flights.setdefault(key, []).append(flight)
         return flight
 
-    def _finish(self, key: K, flight: _Flight, value: Any, ok: bool) -> None:
+    def _finish(
+        self, key: K, flight: _Flight, value: Any, ok: bool, expires: float | None = None
+    ) -> None:
         flights = self._flights.get(key)
         if flights is not None:
             if flight in flights:
@@ -278,8 +304,23 @@ class TTLResponseCache(Generic[K, V]):
             if not flights:
                 del self._flights[key]
         if ok and not flight.stale:
-            self._cache[key] = value
+            self._put(key, value, self._timer() + self.ttl if expires is None else expires)
         self._cond.notify_all()
+
+    def _put(self, key: K, value: V, expires: float) -> None:
+        store = self._store
+        store.pop(key, None)  # re-inserted last: the dict's order is insertion order
+        store[key] = (expires, value)
+        if len(store) > self.maxsize:
+            # The TTL is one per cache, so insertion order is expiry order: drop from
+            # the front, the expired entries first, then the oldest live ones.
+            while len(store) > self.maxsize:
+                del store[next(iter(store))]
+
+    def _expire(self) -> None:
+        now = self._timer()
+        for key in [k for k, (expires, _) in self._store.items() if now >= expires]:
+            del self._store[key]
 
     # -- invalidation ----------------------------------------------------------------
 
@@ -288,9 +329,8 @@ class TTLResponseCache(Generic[K, V]):
         with self._lock:
             for flight in self._flights.get(key, ()):
                 flight.stale = True
-            present = key in self._cache
-            self._cache.pop(key, None)
-            return present
+            entry = self._store.pop(key, None)
+            return entry is not None and self._timer() < entry[0]
 
     def invalidate_where(self, predicate: Callable[[K], bool]) -> int:
         """Drop every key for which ``predicate(key)`` is true; return how many."""
@@ -299,9 +339,10 @@ class TTLResponseCache(Generic[K, V]):
                 if predicate(key):
                     for flight in flights:
                         flight.stale = True
-            doomed = [key for key in list(self._cache.keys()) if predicate(key)]
+            self._expire()
+            doomed = [key for key in self._store if predicate(key)]
             for key in doomed:
-                self._cache.pop(key, None)
+                del self._store[key]
             return len(doomed)
 
     def clear(self) -> None:
@@ -310,26 +351,26 @@ class TTLResponseCache(Generic[K, V]):
             for flights in self._flights.values():
                 for flight in flights:
                     flight.stale = True
-            self._cache.clear()
+            self._store.clear()
 
     # -- reporting -------------------------------------------------------------------
 
     def stats(self) -> CacheStats:
         with self._lock:
-            self._cache.expire()
+            self._expire()
             return CacheStats(
                 name=self.name,
                 ttl=self.ttl,
                 hits=self._hits,
                 misses=self._misses,
-                size=len(self._cache),
+                size=len(self._store),
                 maxsize=self.maxsize,
             )
 
     def __len__(self) -> int:
         with self._lock:
-            self._cache.expire()
-            return len(self._cache)
+            self._expire()
+            return len(self._store)
 
     def __repr__(self) -> str:
         s = self.stats()

@@ -142,5 +142,9 @@ def run_demo(*, fast: bool = False) -> int:
                     f"{quotes_cache.get('misses')} misses"
                 )
             _say(f"   circuit breaker: {stats['circuit']['state']}")
-    _say("\nDone. Next: `etrade-sync login` with your own keys (see README).")
+    _say(
+        "\nDone. Next: try the login yourself on the simulator (`etrade-sync simulator`, "
+        "then README: Try the login against the simulator), or `etrade-sync login` with "
+        "your own keys."
+    )
     return 0

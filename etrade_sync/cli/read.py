@@ -12,43 +12,21 @@ or left out when the user has a single open account.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import sys
-from collections.abc import Mapping, Sequence
-from datetime import date, datetime
+from collections.abc import Sequence
+from datetime import datetime
 from decimal import Decimal
-from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ValidationError
+from ..models.plain import to_plain
 from .common import client_from_args, settings_from_args
 
 if TYPE_CHECKING:
     from ..client import Client
 
-__all__ = ["add_read_commands", "jsonable", "table"]
-
-
-def jsonable(value: Any) -> Any:
-    """Plain JSON data from models: Decimal as string, datetimes as ISO 8601, no ``raw``."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {
-            f.name: jsonable(getattr(value, f.name))
-            for f in dataclasses.fields(value)
-            if f.name != "raw"
-        }
-    if isinstance(value, Mapping):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [jsonable(v) for v in value]
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Enum):
-        return value.value
-    return value
+__all__ = ["add_read_commands", "table"]
 
 
 def _cell(value: Any) -> str:
@@ -86,7 +64,7 @@ def _emit(
     args: argparse.Namespace, data: Any, rows: Sequence[Sequence[Any]], headers: Sequence[str]
 ) -> int:
     if args.json:
-        json.dump(jsonable(data), sys.stdout, indent=2)
+        json.dump(to_plain(data, decimals="str", times="iso"), sys.stdout, indent=2)
         print()
     elif rows:
         print(table(rows, headers))

@@ -12,12 +12,15 @@ Nothing here raises on odd input: an unusable value becomes ``None``.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from .plain import Decimals, Times, to_plain
+
 __all__ = [
+    "DecimalView",
     "Model",
     "as_list",
     "decimal_tree",
@@ -164,7 +167,42 @@ def dig(data: Any, *keys: str) -> Any:
     return data
 
 
-@dataclasses.dataclass(frozen=True)
+class DecimalView(Mapping[str, Any]):
+    """A read-only view of a JSON object with every float read as a ``Decimal``.
+
+    Nested objects are views too and lists come back as lists of converted
+    values; nothing is copied until read.
+    """
+
+    __slots__ = ("_data",)
+
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        self._data = data
+
+    def __getitem__(self, key: str) -> Any:
+        return _exact(self._data[key])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __repr__(self) -> str:
+        return repr(dict(self.items()))
+
+
+def _exact(value: Any) -> Any:
+    if isinstance(value, float):
+        return to_decimal(value)
+    if isinstance(value, Mapping):
+        return DecimalView(value)
+    if isinstance(value, list):
+        return [_exact(item) for item in value]
+    return value
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class Model:
     """Base of every response model: the original dict is always kept as ``raw``."""
 
@@ -174,13 +212,18 @@ class Model:
         # IPython's pretty printer walks the class's MRO and takes the first class that
         # defines ``_repr_pretty_`` *or* ``__repr__`` in its own namespace; every
         # dataclass defines ``__repr__``, so without this the one-line repr would win.
-        super().__init_subclass__(**kwargs)
+        # (named super: ``slots=True`` rebuilds the class, which breaks the bare form)
+        super(Model, cls).__init_subclass__(**kwargs)
         if "_repr_pretty_" not in cls.__dict__:
             cls._repr_pretty_ = Model._repr_pretty_  # type: ignore[method-assign]
 
-    def to_dict(self) -> dict[str, Any]:
-        """The parsed fields (not ``raw``) as a plain dict."""
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "raw"}
+    def to_dict(
+        self, *, decimals: Decimals = "decimal", times: Times = "datetime"
+    ) -> dict[str, Any]:
+        """The parsed fields (not ``raw``) as plain data, nested models included; see
+        :func:`~etrade_sync.models.plain.to_plain` for ``decimals`` and ``times``."""
+        plain: dict[str, Any] = to_plain(self, decimals=decimals, times=times)
+        return plain
 
     def _repr_html_(self) -> str:
         """Jupyter's rich display: the set fields as a table."""

@@ -23,15 +23,9 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
+from .plain import plain_value
+
 __all__ = ["StatsReport", "columns_of", "flatten", "text_table", "to_dataframe"]
-
-
-def _plain(value: Any, decimals: str) -> Any:
-    if isinstance(value, Decimal):
-        return float(value) if decimals == "float" else value
-    if isinstance(value, Enum):
-        return value.value
-    return value
 
 
 def flatten(item: Any, *, decimals: str = "float", prefix: str = "") -> dict[str, Any]:
@@ -54,7 +48,7 @@ def flatten(item: Any, *, decimals: str = "float", prefix: str = "") -> dict[str
         elif kind == "skip" or isinstance(value, list | tuple | Mapping | set):
             continue
         else:
-            row[column] = _plain(value, decimals)
+            row[column] = plain_value(value, decimals=decimals)
     return row
 
 

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from .base import Model, to_bool, to_datetime, to_decimal, to_int, to_str
+from .base import DecimalView, Model, to_bool, to_datetime, to_decimal, to_int, to_str
 from .common import Message, Product, to_date
 from .options import OptionGreeks
 
@@ -116,12 +116,104 @@ class ExtendedHoursQuote(Model):
         )
 
 
-@dataclasses.dataclass(frozen=True)
+def _block(raw: Mapping[str, Any]) -> tuple[str | None, Mapping[str, Any]]:
+    """(name, block) of the detail block in a QuoteData row; ``(None, {})`` if none."""
+    for name in DETAIL_BLOCKS.values():
+        block = raw.get(name)
+        if isinstance(block, Mapping):
+            return name, block
+    return None, {}
+
+
+def _product(raw: Mapping[str, Any]) -> Product:
+    return Product.from_api(raw.get("Product"))
+
+
+def _option_product(raw: Mapping[str, Any]) -> Product | None:
+    data = raw.get("Product")
+    if not isinstance(data, Mapping):
+        return None
+    if data.get("callPut") is None and str(data.get("securityType") or "").upper() != "OPTN":
+        return None  # an equity or fund: no need to parse the product
+    product = Product.from_api(data)
+    return product if product.is_option else None
+
+
+def _on_block(key: str, convert: Callable[[Any], Any]) -> Callable[[Mapping[str, Any]], Any]:
+    def read(raw: Mapping[str, Any]) -> Any:
+        return convert(_block(raw)[1].get(key))
+
+    return read
+
+
+def _on_row(key: str, convert: Callable[[Any], Any]) -> Callable[[Mapping[str, Any]], Any]:
+    def read(raw: Mapping[str, Any]) -> Any:
+        return convert(raw.get(key))
+
+    return read
+
+
+#: Quote field -> how to read it from the QuoteData row. A field is read the first time
+#: it is used, then kept: a quote costs nothing for the fields nobody reads.
+_READERS: dict[str, Callable[[Mapping[str, Any]], Any]] = {
+    "symbol": lambda raw: _product(raw).symbol,
+    "security_type": lambda raw: _product(raw).security_type,
+    "status": _on_row("quoteStatus", to_str),
+    "as_of": lambda raw: to_datetime(raw.get("dateTimeUTC")) or to_datetime(raw.get("dateTime")),
+    "after_hours": _on_row("ahFlag", to_bool),
+    "has_mini_options": _on_row("hasMiniOptions", to_bool),
+    "detail_type": lambda raw: _block(raw)[0],
+    "detail": lambda raw: DecimalView(_block(raw)[1]),
+    "product": _option_product,
+    "next_earning_date": _on_block("nextEarningDate", lambda v: to_date(v or None)),
+    "extended_hours": _on_block("ExtendedHourQuoteDetail", ExtendedHoursQuote.from_api),
+    "greeks": _on_block("OptionGreeks", OptionGreeks.from_api),
+}
+for _convert, _pairs in (
+    (
+        to_decimal,
+        "last=lastTrade bid=bid ask=ask change=changeClose change_pct=changeClosePercentage "
+        "open=open high=high low=low previous_close=previousClose high_52=high52 low_52=low52 "
+        "market_cap=marketCap pe=pe eps=eps estimated_earnings=estEarnings dividend=dividend "
+        "annual_dividend=annualDividend dividend_yield=yield beta=beta "
+        "perf_12_months=perf12Months intrinsic_value=intrinsicValue time_premium=timePremium "
+        "option_multiplier=optionMultiplier net_asset_value=netAssetValue "
+        "public_offer_price=publicOfferPrice net_expense_ratio=netExpenseRatio "
+        "gross_expense_ratio=grossExpenseRatio",
+    ),
+    (
+        to_int,
+        "bid_size=bidSize ask_size=askSize volume=totalVolume "
+        "shares_outstanding=sharesOutstanding average_volume=averageVolume "
+        "previous_day_volume=previousDayVolume open_interest=openInterest "
+        "days_to_expiration=daysToExpiration",
+    ),
+    (
+        to_str,
+        "company_name=companyName description=symbolDescription exchange=primaryExchange "
+        "osi_key=osiKey fund_name=fundName fund_family=fundFamily",
+    ),
+    (to_datetime, "last_trade_time=timeOfLastTrade"),
+    (
+        to_date,
+        "ex_dividend_date=exDividendDate high_52_date=week52HiDate low_52_date=week52LowDate",
+    ),
+):
+    for _pair in _pairs.split():
+        _field, _key = _pair.split("=")
+        _READERS[_field] = _on_block(_key, _convert)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class Quote(Model):
     """A quote for one symbol. Prices are ``Decimal``; fields a detail block lacks are None.
 
     ``detail`` is the detail block as sent (``All``, ``Fundamental``, ``Intraday``,
-    ``Option``, ``Week52`` or ``MutualFund``, named by ``detail_type``).
+    ``Option``, ``Week52`` or ``MutualFund``, named by ``detail_type``), read-only,
+    with every non-integer number as a ``Decimal``.
+
+    :meth:`from_api` keeps only the row (``raw``); each field is converted the first
+    time it is read, so a cache full of quotes holds little beyond E*TRADE's answer.
     """
 
     symbol: str
@@ -185,11 +277,21 @@ class Quote(Model):
     gross_expense_ratio: Decimal | None = None
     has_mini_options: bool | None = None
 
+    def __getattr__(self, name: str) -> Any:
+        # Only reached for a field not read yet (an unset slot): convert it from raw.
+        reader = _READERS.get(name)
+        if reader is None:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        value = reader(self.raw)
+        object.__setattr__(self, name, value)
+        return value
+
     @property
     def key(self) -> str:
         """The symbol as requested: E*TRADE's option symbol for options, else the ticker."""
-        if self.product is not None and self.product.option_symbol:
-            return self.product.option_symbol
+        product = self.product
+        if product is not None and product.option_symbol:
+            return product.option_symbol
         return self.symbol
 
     @property
@@ -201,68 +303,6 @@ class Quote(Model):
 
     @classmethod
     def from_api(cls, data: Mapping[str, Any]) -> Quote:
-        block_key = next(
-            (k for k in DETAIL_BLOCKS.values() if isinstance(data.get(k), Mapping)), None
-        )
-        b: Mapping[str, Any] = data.get(block_key, {}) if block_key else {}
-        product = Product.from_api(data.get("Product"))
-        return cls(
-            symbol=product.symbol,
-            security_type=product.security_type,
-            status=to_str(data.get("quoteStatus")),
-            as_of=to_datetime(data.get("dateTimeUTC")) or to_datetime(data.get("dateTime")),
-            last=to_decimal(b.get("lastTrade")),
-            bid=to_decimal(b.get("bid")),
-            ask=to_decimal(b.get("ask")),
-            bid_size=to_int(b.get("bidSize")),
-            ask_size=to_int(b.get("askSize")),
-            change=to_decimal(b.get("changeClose")),
-            change_pct=to_decimal(b.get("changeClosePercentage")),
-            volume=to_int(b.get("totalVolume")),
-            open=to_decimal(b.get("open")),
-            high=to_decimal(b.get("high")),
-            low=to_decimal(b.get("low")),
-            previous_close=to_decimal(b.get("previousClose")),
-            high_52=to_decimal(b.get("high52")),
-            low_52=to_decimal(b.get("low52")),
-            company_name=to_str(b.get("companyName")),
-            after_hours=to_bool(data.get("ahFlag")),
-            detail_type=block_key,
-            detail=b,
-            description=to_str(b.get("symbolDescription")),
-            exchange=to_str(b.get("primaryExchange")),
-            last_trade_time=to_datetime(b.get("timeOfLastTrade")),
-            market_cap=to_decimal(b.get("marketCap")),
-            shares_outstanding=to_int(b.get("sharesOutstanding")),
-            pe=to_decimal(b.get("pe")),
-            eps=to_decimal(b.get("eps")),
-            estimated_earnings=to_decimal(b.get("estEarnings")),
-            dividend=to_decimal(b.get("dividend")),
-            annual_dividend=to_decimal(b.get("annualDividend")),
-            dividend_yield=to_decimal(b.get("yield")),
-            ex_dividend_date=to_date(b.get("exDividendDate")),
-            next_earning_date=to_date(b.get("nextEarningDate") or None),
-            beta=to_decimal(b.get("beta")),
-            average_volume=to_int(b.get("averageVolume")),
-            previous_day_volume=to_int(b.get("previousDayVolume")),
-            high_52_date=to_date(b.get("week52HiDate")),
-            low_52_date=to_date(b.get("week52LowDate")),
-            perf_12_months=to_decimal(b.get("perf12Months")),
-            extended_hours=ExtendedHoursQuote.from_api(b.get("ExtendedHourQuoteDetail")),
-            product=product if product.is_option else None,
-            open_interest=to_int(b.get("openInterest")),
-            days_to_expiration=to_int(b.get("daysToExpiration")),
-            intrinsic_value=to_decimal(b.get("intrinsicValue")),
-            time_premium=to_decimal(b.get("timePremium")),
-            option_multiplier=to_decimal(b.get("optionMultiplier")),
-            osi_key=to_str(b.get("osiKey")),
-            greeks=OptionGreeks.from_api(b.get("OptionGreeks")),
-            net_asset_value=to_decimal(b.get("netAssetValue")),
-            public_offer_price=to_decimal(b.get("publicOfferPrice")),
-            fund_name=to_str(b.get("fundName")),
-            fund_family=to_str(b.get("fundFamily")),
-            net_expense_ratio=to_decimal(b.get("netExpenseRatio")),
-            gross_expense_ratio=to_decimal(b.get("grossExpenseRatio")),
-            has_mini_options=to_bool(data.get("hasMiniOptions")),
-            raw=data,
-        )
+        quote: Quote = object.__new__(cls)
+        object.__setattr__(quote, "raw", data)
+        return quote

@@ -22,7 +22,9 @@ strike, expiry, side and quantity, placed no earlier than the intent (and, when 
 list links replacements to originals, a change only to the replacement of its own
 target, a place only to an order that replaced nothing). An order is
 taken away from an intent only when E*TRADE's own answer to another intent named
-its id. When several journal intents share the same terms, matching orders are
+its id, or when another intent was matched to it before this intent was written (it
+existed before this intent; journal times, so hosts sharing a journal need synchronized
+clocks). When several journal intents share the same terms, matching orders are
 paired with them in sending order only if their sends could not overlap;
 otherwise the answer stays unknown.
 """
@@ -222,6 +224,19 @@ class Resolver:
         }  # fmt: skip
         wanted = order_signature(entry.body)
         earliest = entry.created_at - CLOCK_SLACK
+        others = [
+            e for e in self.journal.intents(entry.account_id_key, since=earliest)
+            if e.id != entry.id and e.operation != "cancel"
+        ]  # fmt: skip
+        # An order another intent was matched to before this intent was written existed
+        # before it, so it cannot be this intent's (journal times, one clock).
+        proven |= {
+            e.order_id
+            for e in others
+            if e.status == Status.DONE
+            and e.order_id is not None
+            and e.updated_at < entry.created_at
+        }
         # when the list links replacements to originals, use the link
         linked = any(_replaces(o) is not None for o in orders)
         matches = sorted(
@@ -238,7 +253,7 @@ class Resolver:
         )
         if not matches:
             return "absent", None, ""
-        group = self._group(entry, wanted, earliest, linked=linked)
+        group = self._group(entry, others, wanted, proven, linked=linked)
         if len(group) == 1:
             if len(matches) == 1:
                 return "placed", matches[0], ""
@@ -268,22 +283,26 @@ class Resolver:
         return self.reader.list(entry.account_id_key, from_date=day, to_date=today)
 
     def _group(
-        self, entry: JournalEntry, wanted: Signature, earliest: dt.datetime, *, linked: bool
+        self,
+        entry: JournalEntry,
+        others: Sequence[JournalEntry],
+        wanted: Signature,
+        accounted: set[int],
+        *,
+        linked: bool,
     ) -> list[JournalEntry]:
         """This intent and every other journal intent with the same terms that may
         own one of the matching orders, oldest first (with linked replacements, only
         intents with the same target: other places, or other changes of that order)."""
-        others = [
+        rivals = [
             e
-            for e in self.journal.intents(entry.account_id_key, since=earliest)
-            if e.id != entry.id
-            and e.operation != "cancel"
-            and e.status not in Status.REOPENABLE
-            and not (e.status == Status.DONE and e.evidence == Evidence.ANSWER)
+            for e in others
+            if e.status not in Status.REOPENABLE
+            and not (e.status == Status.DONE and e.order_id in accounted)
             and order_signature(e.body) == wanted
             and (not linked or e.target_order_id == entry.target_order_id)
         ]
-        return sorted([entry, *others], key=lambda e: (e.created_at, e.id))
+        return sorted([entry, *rivals], key=lambda e: (e.created_at, e.id))
 
     def _disjoint(self, group: Sequence[JournalEntry]) -> bool:
         for before, after in itertools.pairwise(group):

@@ -8,6 +8,6 @@ This package keeps requests under E*TRADE's per-module limits: the gate
 
 from __future__ import annotations
 
-from .gate import INTERVAL_PADDING, CategoryStats, RateGate
+from .gate import DEFAULT_MARGINS, INTERVAL_PADDING, CategoryStats, RateGate, default_margin
 
-__all__ = ["INTERVAL_PADDING", "CategoryStats", "RateGate"]
+__all__ = ["DEFAULT_MARGINS", "INTERVAL_PADDING", "CategoryStats", "RateGate", "default_margin"]

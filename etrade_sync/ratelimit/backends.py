@@ -36,12 +36,18 @@ import time
 from pathlib import Path
 from typing import Any
 
-from pyrate_limiter import AbstractBucket, Decision, Rate, RateItem, SQLiteBucket
+from pyrate_limiter import AbstractBucket, Decision, InMemoryBucket, Rate, RateItem, SQLiteBucket
 
 from ..config import _redact_url
 from ..errors import ConfigurationError
 
-__all__ = ["RedisWindowBucket", "SQLiteWindowBucket", "make_bucket", "sqlite_path"]
+__all__ = [
+    "MemoryWindowBucket",
+    "RedisWindowBucket",
+    "SQLiteWindowBucket",
+    "make_bucket",
+    "sqlite_path",
+]
 
 log = logging.getLogger("etrade_sync")
 
@@ -78,6 +84,24 @@ def sqlite_path(backend: str) -> Path:
     from ..config_checks import sqlite_backend_path
 
     return sqlite_backend_path(backend).resolve()
+
+
+class MemoryWindowBucket(InMemoryBucket):
+    """``InMemoryBucket`` that stamps each permit with the clock when it grants it.
+
+    After a sleep the limiter advances an item's stamp by the *planned* delay; a
+    thread that wakes up late would then record its permit earlier than it was
+    granted, and the next window would open early by that lateness.
+    """
+
+    def now(self) -> int:
+        """Monotonic milliseconds (this process only)."""
+        return time.monotonic_ns() // 1_000_000
+
+    def put(self, item: RateItem) -> bool:
+        with self._lock:
+            item.timestamp = self.now()
+            return bool(super().put(item))
 
 
 class SQLiteWindowBucket(SQLiteBucket):

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import threading
 import time
 from collections.abc import Mapping
@@ -30,21 +31,39 @@ from typing import Any
 from ..config import RateSpec, Settings
 from ..errors import ETradeError, RateGateError
 
-__all__ = ["INTERVAL_PADDING", "CategoryStats", "RateGate"]
+__all__ = ["DEFAULT_MARGINS", "INTERVAL_PADDING", "CategoryStats", "RateGate", "default_margin"]
 
 log = logging.getLogger("etrade_sync")
 
-#: Windows are padded by this fraction so that network jitter between the permit
-#: and the request's arrival cannot push E*TRADE's own count over the limit.
-INTERVAL_PADDING = 0.03
+#: Seconds added to every window (``Settings.rate_limit_margin`` overrides them), so
+#: that the jitter between a permit and the request's arrival at E*TRADE cannot put
+#: more than the limit into one of E*TRADE's rolling windows. Permit i and permit
+#: i+limit are at least window + margin apart; their requests arrive closer only by
+#: the difference of their permit-to-arrival delays ("shrink"). ``scripts/bench_jitter.py``
+#: measures it. On a shared 2-core machine under heavy load (load average 11-15) the
+#: largest shrink seen was 22-29 ms for threads of one process (memory), 33-129 ms
+#: for 3 processes sharing SQLite and 36-60 ms for 3 processes sharing Redis; those
+#: tails come from processes waiting for a CPU. On a quiet machine loopback jitter
+#: stays under 10 ms, and a real network adds its own: lower the margin only after
+#: measuring where your programs run.
+DEFAULT_MARGINS = {"memory": 0.050, "sqlite": 0.100, "redis": 0.060}
+
+#: Kept for compatibility: windows used to be padded by 3 %; the margin is now absolute.
+INTERVAL_PADDING = 0.0
 
 _LEAK_EVERY = 30.0
 
-#: Extra sleep (ms) after a computed wait before trying again. The memory bucket
-#: records the planned wake-up time, so it needs slack for a late wake-up; the
-#: shared buckets re-read the clock when they grant a permit and need little.
-_BUFFER_MS = {"memory": 50}
-_SHARED_BUFFER_MS = 5
+#: Extra sleep (ms) after a computed wait. Every bucket stamps a permit with the
+#: clock when it grants it (never with the planned wake-up), so a late wake-up
+#: cannot open the next window early and no slack is needed: 1 ms covers the
+#: rounding of the wait to whole milliseconds.
+_BUFFER_MS = 1
+
+
+def default_margin(backend: str) -> float:
+    """The margin (seconds) for ``backend`` when the settings give none."""
+    kind = backend.split(":", 1)[0]
+    return DEFAULT_MARGINS.get("redis" if kind.startswith("redis") else kind, 0.025)
 
 
 @dataclass
@@ -65,10 +84,23 @@ class CategoryStats:
         }
 
 
-def _to_rates(specs: tuple[RateSpec, ...]) -> list[Any]:
+def _to_rates(specs: tuple[RateSpec, ...], margin: float) -> list[Any]:
+    """pyrate-limiter rates with ``margin`` added to each window.
+
+    pyrate-limiter wants the longer windows no denser than the shorter ones; a
+    longer window that the margin would leave denser (2/s + 50 ms against
+    7,000/h) is stretched to the shorter one's density instead.
+    """
     from pyrate_limiter import Rate
 
-    return [Rate(limit, round(seconds * 1000 * (1 + INTERVAL_PADDING))) for limit, seconds in specs]
+    rates: list[Any] = []
+    for limit, seconds in sorted(specs, key=lambda spec: spec[1]):
+        interval = math.ceil((seconds + margin) * 1000)
+        if rates:
+            shorter = rates[-1]
+            interval = max(interval, math.ceil(shorter.interval * limit / shorter.limit))
+        rates.append(Rate(limit, interval))
+    return rates
 
 
 _UNIT_NAMES = {1.0: "s", 60.0: "min", 3600.0: "h", 86400.0: "d"}
@@ -106,7 +138,8 @@ class RateGate:
 
     ``rates`` maps a category to its rates (``None`` means unlimited). ``backend``
     is ``"memory"``, ``"sqlite:///path"`` or ``"redis://..."``; ``namespace`` keeps
-    different consumer keys apart in a shared backend.
+    different consumer keys apart in a shared backend. ``margin`` (seconds) is
+    added to every window; ``None`` takes the backend's :data:`DEFAULT_MARGINS`.
     """
 
     def __init__(
@@ -116,8 +149,10 @@ class RateGate:
         *,
         namespace: str = "default",
         timeout: float = 120.0,
+        margin: float | None = None,
     ) -> None:
         self.backend = backend
+        self.margin = default_margin(backend) if margin is None else float(margin)
         self.namespace = namespace
         self.timeout = timeout
         self._routes: dict[str, str | None] = {}
@@ -131,15 +166,14 @@ class RateGate:
                 continue
             self._routes[category] = category
             self._specs[category] = specs
-            self._buckets[category] = self._make_bucket(category, _to_rates(specs))
+            self._buckets[category] = self._make_bucket(category, _to_rates(specs, self.margin))
         if "alerts" not in rates:
             self._routes["alerts"] = self._routes.get("accounts")
         self._limiter: Any = None
         if self._buckets:
             from pyrate_limiter import Limiter
 
-            buffer_ms = _BUFFER_MS.get(backend, _SHARED_BUFFER_MS)
-            self._limiter = Limiter(_CategoryFactory(self._buckets), buffer_ms=buffer_ms)
+            self._limiter = Limiter(_CategoryFactory(self._buckets), buffer_ms=_BUFFER_MS)
         self._next_leak = time.monotonic() + _LEAK_EVERY
         self._leak_lock = threading.Lock()
 
@@ -147,11 +181,10 @@ class RateGate:
 
     def _make_bucket(self, category: str, rates: list[Any]) -> Any:
         """Create the bucket for ``category``; the seam for other backends."""
-        if self.backend == "memory":
-            from pyrate_limiter import InMemoryBucket
-
-            return InMemoryBucket(rates)
         from . import backends
+
+        if self.backend == "memory":
+            return backends.MemoryWindowBucket(rates)
 
         try:
             return backends.make_bucket(self.backend, self.namespace, category, rates)
@@ -242,6 +275,13 @@ class RateGate:
                 out[category] = text if bucket == category else f"{text} (shared with {bucket})"
         return out
 
+    def windows(self) -> dict[str, list[tuple[int, float]]]:
+        """Per limited category, the (limit, seconds) windows enforced: margin included."""
+        return {
+            name: [(rate.limit, rate.interval / 1000) for rate in bucket.rates]
+            for name, bucket in self._buckets.items()
+        }
+
     def stats(self) -> dict[str, Any]:
         """Permits, wait totals and timeouts per category."""
         with self._stats_lock:
@@ -279,7 +319,8 @@ class RateGate:
         namespace = hashlib.sha256(
             f"{settings.environment}:{settings.consumer_key or ''}".encode()
         ).hexdigest()[:16]
-        key = (settings.rate_limit_backend, namespace, repr(sorted(rates.items())))
+        margin = settings.rate_limit_margin
+        key = (settings.rate_limit_backend, namespace, repr((sorted(rates.items()), margin)))
         with cls._shared_lock:
             gate = cls._shared.get(key)
             if gate is None:
@@ -288,6 +329,7 @@ class RateGate:
                     settings.rate_limit_backend,
                     namespace=namespace,
                     timeout=settings.gate_timeout,
+                    margin=margin,
                 )
                 cls._shared[key] = gate
             return gate

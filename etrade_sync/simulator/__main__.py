@@ -50,12 +50,12 @@ def serve(argv: list[str] | None = None, *, stop_event: threading.Event | None =
     event = stop_event or threading.Event()
     try:
         print(f"E*TRADE simulator listening on {sim.url}", flush=True)
-        print(f"  API base:        {sim.url}/v1")
-        print(f"  OAuth base:      {sim.url}/oauth")
+        print(f"  Base URL:        {sim.url}  (ETRADE_BASE_URL: without /v1, the client adds it)")
         print(f"  Login page:      {sim.authorize_url}")
         print(f"  Consumer key:    {sim.consumer_key}")
         print(f"  Consumer secret: {sim.consumer_secret}")
         print("  (this secret is for the local simulator only; it is not an E*TRADE credential)")
+        print("  `etrade-sync simulator` prints the export lines that point etrade-sync here.")
         print("Press Ctrl-C to stop.", flush=True)
         while not event.wait(0.5):
             pass

@@ -164,6 +164,7 @@ class Transport:
         self.timeout = (settings.connect_timeout, settings.read_timeout)
         self.clock_skew: float | None = None
         self._skew_warned = False
+        self._last_date: tuple[str, float] | None = None
         self._lock = threading.Lock()
 
     # -- public --------------------------------------------------------------------
@@ -358,10 +359,16 @@ class Transport:
         header = response.headers.get("Date")
         if not header:
             return
-        try:
-            server = email.utils.parsedate_to_datetime(header).timestamp()
-        except (TypeError, ValueError):
-            return
+        # Date has one-second resolution: parse it only when it changes.
+        last = self._last_date
+        if last is not None and last[0] == header:
+            server = last[1]
+        else:
+            try:
+                server = email.utils.parsedate_to_datetime(header).timestamp()
+            except (TypeError, ValueError):
+                return
+            self._last_date = (header, server)
         skew = time.time() - server
         self.clock_skew = skew
         if abs(skew) > SKEW_WARNING and not self._skew_warned:

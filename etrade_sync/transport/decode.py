@@ -14,11 +14,9 @@ typed exceptions:
 
 from __future__ import annotations
 
-import html
 import json
 import re
 from typing import Any
-from xml.etree import ElementTree
 
 import requests
 
@@ -124,6 +122,8 @@ def error_from_parts(
     xml_error = _error_from_xml(stripped, status, method, path)
     if xml_error is not None:
         return xml_error
+    import html  # error pages only: not loaded for the usual JSON answers
+
     message = _snippet(_TAG_RE.sub(" ", html.unescape(stripped))) or _reason(status)
     return _typed(status, None, message, path, where)
 
@@ -188,6 +188,8 @@ def _error_from_xml(
 ) -> APIError | None:
     if "<Error" not in text:
         return None
+    from xml.etree import ElementTree  # XML error bodies only
+
     try:
         root = ElementTree.fromstring(text)  # noqa: S314
     except ElementTree.ParseError:

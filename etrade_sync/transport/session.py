@@ -12,12 +12,21 @@ every request when it is sent.
 Status retries are deliberately *not* done here: urllib3 would re-send the same
 signed bytes, reusing the OAuth nonce. :mod:`etrade_sync.transport` retries above
 the session so that every attempt is signed afresh.
+
+The proxy and CA-bundle environment (``HTTP(S)_PROXY``, ``ALL_PROXY``,
+``NO_PROXY``, ``REQUESTS_CA_BUNDLE``, ``CURL_CA_BUNDLE``) is read once per
+session, not on every request as plain requests does; the proxy decision is
+remembered per host. A session built after the environment changes sees the
+change.
 """
 
 from __future__ import annotations
 
+import os
 import ssl
+import urllib.request
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -30,6 +39,7 @@ from .pools import use_counting_pools
 
 __all__ = [
     "CONNECT_RETRY",
+    "EnvironmentOnceSession",
     "TLSAdapter",
     "adopt_session",
     "build_session",
@@ -68,6 +78,57 @@ class TLSAdapter(HTTPAdapter):
         return use_counting_pools(super().proxy_manager_for(proxy, **proxy_kwargs))
 
 
+class EnvironmentOnceSession(requests.Session):
+    """A :class:`requests.Session` that reads the proxy and CA environment once.
+
+    Plain requests scans the environment (proxies, ``NO_PROXY``, CA bundle) on
+    every request. Here it is read when the session is built, and whether a host
+    bypasses the proxy is decided once per host, with requests' own rules; the
+    outcome is requests' as long as the environment does not change afterwards.
+    ``verify`` and proxies given per request or set on the session merge as in
+    requests.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        environ = os.environ
+        self._env_ca_bundle = environ.get("REQUESTS_CA_BUNDLE") or environ.get("CURL_CA_BUNDLE")
+        self._env_proxy_map: dict[str, str] = urllib.request.getproxies()
+        self._env_no_proxy = environ.get("no_proxy") or environ.get("NO_PROXY") or ""
+        self._env_proxies: dict[tuple[str, str, str | None], dict[str, str]] = {}
+
+    def _proxies_for(self, url: str, no_proxy: str | None) -> dict[str, str]:
+        parts = urlsplit(url)
+        key = (parts.scheme, parts.netloc, no_proxy)
+        found = self._env_proxies.get(key)
+        if found is None:
+            bypass = requests.utils.should_bypass_proxies(
+                url, no_proxy=self._env_no_proxy if no_proxy is None else no_proxy
+            )
+            found = {} if bypass else dict(self._env_proxy_map)
+            self._env_proxies[key] = found
+        return found
+
+    def merge_environment_settings(
+        self, url: Any, proxies: Any, stream: Any, verify: Any, cert: Any
+    ) -> Any:
+        if not self.trust_env or not isinstance(url, str):
+            return super().merge_environment_settings(url, proxies, stream, verify, cert)
+        merged_proxies = dict(proxies or {})
+        no_proxy = merged_proxies.get("no_proxy")
+        for scheme, proxy in self._proxies_for(url, no_proxy).items():
+            merged_proxies.setdefault(scheme, proxy)
+        if (verify is True or verify is None) and self._env_ca_bundle:
+            verify = self._env_ca_bundle
+        merge: Any = requests.sessions.merge_setting
+        return {
+            "proxies": merge(merged_proxies, self.proxies),
+            "stream": merge(stream, self.stream),
+            "verify": merge(verify, self.verify),
+            "cert": merge(cert, self.cert),
+        }
+
+
 def make_oauth1(
     consumer_key: str,
     consumer_secret: str,
@@ -100,7 +161,7 @@ def build_session(settings: Settings, auth: Any = None) -> requests.Session:
     ``auth`` is any requests auth object (normally an ``OAuth1`` built by
     :func:`make_oauth1`); the transport may swap it when the token changes.
     """
-    session = requests.Session()
+    session = EnvironmentOnceSession()
     adapter = new_adapter()
     session.mount("https://", adapter)
     session.mount("http://", adapter)

@@ -6,11 +6,13 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
 
+from etrade_sync.client import Client
 from etrade_sync.simulator import Simulator
 from tests.support import settings_for
 
@@ -67,11 +69,16 @@ def cli_env(sim: Simulator, tmp_path: Path) -> dict[str, str]:
     return env
 
 
-def test_data_commands_print_tables_and_json(sim: Simulator, cli_env: dict[str, str]) -> None:
+def test_data_commands_print_tables_and_json(
+    sim: Simulator, cli_env: dict[str, str], make_client: Callable[..., Client]
+) -> None:
     accounts = run("accounts", "--json", env=cli_env)
     assert accounts.returncode == 0, accounts.stderr
     keys = [a["account_id_key"] for a in json.loads(accounts.stdout)]
     assert keys == [a.account_id_key for a in sim.accounts]
+    # --json is the models' own plain form: the same conversion as Model.to_dict
+    listed = make_client().accounts.list()
+    assert json.loads(accounts.stdout) == [a.to_dict(decimals="str", times="iso") for a in listed]
     table = run("quote", "AAPL", "MSFT", env=cli_env)
     assert table.returncode == 0, table.stderr
     assert "AAPL" in table.stdout

@@ -94,3 +94,36 @@ def test_demo_command_on_the_system_python_makes_and_reuses_its_venv(tmp_path: P
         check=False,
     )
     assert probe.returncode != 0
+
+
+def test_missing_venv_module_prints_the_exact_install_command(tmp_path: Path) -> None:
+    """A user without root on a machine without python3-venv is told what to run."""
+    repo = tmp_path / "repo"
+    (repo / "scripts").mkdir(parents=True)
+    shutil.copy2(ROOT / "scripts" / "env.sh", repo / "scripts" / "env.sh")
+    shutil.copy2(ROOT / "pyproject.toml", repo / "pyproject.toml")
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    real = shutil.which("python3") or sys.executable
+    scripts = {
+        "id": "#!/bin/sh\necho 1000\n",  # not root
+        "sudo": "#!/bin/sh\nexit 1\n",  # and no usable sudo
+        # a python3 whose venv module is incomplete, as on Debian without python3-venv
+        "python3": f'#!/bin/sh\ncase "$*" in *ensurepip*) exit 1;; esac\nexec {real} "$@"\n',
+    }
+    for name, text in scripts.items():
+        (fake / name).write_text(text)
+        (fake / name).chmod(0o755)
+    done = subprocess.run(
+        ["bash", "-c", ". scripts/env.sh && ensure_venv"],
+        cwd=repo,
+        env={"HOME": str(tmp_path), "PATH": f"{fake}:/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode != 0
+    assert "has no working venv module" in done.stderr
+    assert "sudo apt-get install -y python3-venv python3." in done.stderr, done.stderr
+    assert not (repo / ".venv").exists()

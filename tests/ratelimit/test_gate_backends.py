@@ -213,3 +213,20 @@ def test_backend_is_read_from_the_environment(tmp_path: Path) -> None:
 def test_make_bucket_rejects_unknown_schemes() -> None:
     with pytest.raises(ConfigurationError):
         make_bucket("memcached://x", "ns", "market", [Rate(1, 1000)])
+
+
+def test_the_margin_is_absolute_configurable_and_keeps_long_windows_valid() -> None:
+    from etrade_sync import Settings
+    from etrade_sync.errors import ConfigurationError
+    from etrade_sync.ratelimit import DEFAULT_MARGINS
+
+    rates = {"market": ((4, 1.0), (14000, 3600.0)), "accounts": ((2, 1.0), (7000, 3600.0))}
+    gate = RateGate(rates)
+    assert gate.margin == DEFAULT_MARGINS["memory"]
+    assert RateGate(rates, margin=0.02).windows()["market"] == [(4, 1.02), (14000, 3600.02)]
+    # 2 per 1.2 s is sparser than 7,000/h: the hour is stretched to the same density
+    assert RateGate(rates, margin=0.2).windows()["accounts"] == [(2, 1.2), (7000, 4200.0)]
+    assert RateGate(rates, margin=0.2).describe()["accounts"] == "2/s, 7000/h"
+    assert RateGate.shared(Settings(rate_limit_margin=0.015)).margin == 0.015
+    with pytest.raises(ConfigurationError, match="rate_limit_margin"):
+        Settings(rate_limit_margin=1.5)

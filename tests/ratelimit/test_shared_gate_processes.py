@@ -28,6 +28,7 @@ def _child(
     tmp: str,
     start: Any,
     out: Any,
+    seconds: float = RUN_SECONDS,
 ) -> None:
     from etrade_sync import Settings
     from etrade_sync.client import Client
@@ -46,7 +47,7 @@ def _child(
     with Client(settings) as client:
         client.auth.use_token(*token)
         start.wait()
-        deadline = time.monotonic() + RUN_SECONDS
+        deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             try:
                 client.market.quotes(["AAPL"])
@@ -57,7 +58,9 @@ def _child(
     out.put(("done", calls, errors))
 
 
-def run_children(sim: Simulator, backend: str, tmp_path: Path) -> list[tuple[Any, ...]]:
+def run_children(
+    sim: Simulator, backend: str, tmp_path: Path, seconds: float = RUN_SECONDS
+) -> list[tuple[Any, ...]]:
     ctx = multiprocessing.get_context("spawn")
     start = ctx.Barrier(PROCESSES + 1)
     out = ctx.Queue()
@@ -69,7 +72,7 @@ def run_children(sim: Simulator, backend: str, tmp_path: Path) -> list[tuple[Any
     children = [
         ctx.Process(
             target=_child,
-            args=(info, backend, sim.issue_access_token(), str(tmp_path), start, out),
+            args=(info, backend, sim.issue_access_token(), str(tmp_path), start, out, seconds),
             name=f"gate-child-{i}",
         )
         for i in range(PROCESSES)
@@ -80,14 +83,16 @@ def run_children(sim: Simulator, backend: str, tmp_path: Path) -> list[tuple[Any
     start.wait(timeout=60)
     reports: list[tuple[Any, ...]] = []
     while sum(1 for r in reports if r[0] == "done") < PROCESSES:
-        reports.append(out.get(timeout=RUN_SECONDS + 30))
+        reports.append(out.get(timeout=seconds + 30))
     for child in children:
         child.join(30)
         assert child.exitcode == 0
     return reports
 
 
-def check_run(sim: Simulator, reports: list[tuple[Any, ...]], label: str) -> None:
+def check_run(
+    sim: Simulator, reports: list[tuple[Any, ...]], label: str, seconds: float = RUN_SECONDS
+) -> None:
     errors = [r for r in reports if r[0] == "error"]
     assert not errors, errors[:3]
     done = [r for r in reports if r[0] == "done"]
@@ -97,7 +102,7 @@ def check_run(sim: Simulator, reports: list[tuple[Any, ...]], label: str) -> Non
     assert sim.log.throttled == 0
     assert sim.log.max_in_window("market") <= MARKET_LIMIT
     duration = arrivals[-1] - arrivals[0]
-    assert duration >= RUN_SECONDS - 1.5
+    assert duration >= seconds - 1.5
     used = len(arrivals) / (MARKET_LIMIT * duration)
     ceiling = MARKET_LIMIT * (int(duration) + 1)  # what a rolling second allows in that span
     print(
@@ -122,3 +127,24 @@ def test_four_processes_share_a_redis_gate(redis_server: Any, tmp_path: Path) ->
     with Simulator(enforce_rate_limits=True) as sim:
         reports = run_children(sim, redis_server.url, tmp_path)
         check_run(sim, reports, "redis")
+
+
+def _repeat(backend: str, tmp_path: Path, runs: int = 3, seconds: float = 4.0) -> None:
+    """Several short runs, each against a fresh simulator counting arrivals: never throttled."""
+    for run in range(runs):
+        with Simulator(enforce_rate_limits=True) as sim:
+            reports = run_children(sim, backend, tmp_path, seconds)
+            check_run(sim, reports, f"{backend.split(':')[0]} run {run + 1}", seconds)
+
+
+@pytest.mark.slow
+def test_repeated_runs_on_a_sqlite_gate_are_never_throttled(tmp_path: Path) -> None:
+    _repeat(f"sqlite:///{tmp_path / 'gate.db'}", tmp_path)
+
+
+@pytest.mark.slow
+@pytest.mark.redis
+def test_repeated_runs_on_a_redis_gate_are_never_throttled(
+    redis_server: Any, tmp_path: Path
+) -> None:
+    _repeat(redis_server.url, tmp_path)

@@ -68,6 +68,10 @@ FAULTS = [
     Fault.redirect(307, "http://127.0.0.1:9/elsewhere"),
     Fault.duplicate(),
 ]
+# Every choice is drawn up front as a number, never from the simulator's state, so a
+# schedule draws the same data however the threads and faults played out.
+PICK = st.integers(0, 1_000)
+WHO = st.integers(0, 1)
 FIGURES = {"schedules": 0, "steps": 0, "duplicates": 0, "wrong": 0, "placed": 0,
            "not_placed": 0, "unknown": 0, "refused_locally": 0, "faults": 0}  # fmt: skip
 
@@ -223,19 +227,19 @@ class OrderMachine(RuleBasedStateMachine):
 
     @precondition(lambda self: self.logical)
     @rule(
-        data=st.data(),
+        pick=PICK,
         fault=st.sampled_from(FAULTS),
         racers=st.integers(1, 4),
         fresh=st.booleans(),
         in_process=st.booleans(),
     )
     def place(
-        self, data: Any, fault: Fault | None, racers: int, fresh: bool, in_process: bool
+        self, pick: int, fault: Fault | None, racers: int, fresh: bool, in_process: bool
     ) -> None:
         """Place a logical order (its last preview again, or a new preview) from several
         threads of two clients, and maybe the worker process, at once."""
         FIGURES["steps"] += 1
-        item = data.draw(st.sampled_from(self.logical))
+        item = self.logical[pick % len(self.logical)]
         journal = self.clients[0].journal
         last = journal.find(self.key, item.previews[-1].client_order_id) if item.previews else None
         # the README's recipe: a new preview only when the last one was proven not placed
@@ -271,18 +275,18 @@ class OrderMachine(RuleBasedStateMachine):
         assert sum(o != "exists" for o in outcomes) <= 1, outcomes
 
     @precondition(lambda self: self.logical)
-    @rule(data=st.data(), fault=st.sampled_from(FAULTS), quantity=st.integers(3, 4))
-    def change(self, data: Any, fault: Fault | None, quantity: int) -> None:
+    @rule(pick=PICK, fault=st.sampled_from(FAULTS), quantity=st.integers(3, 4), who=WHO)
+    def change(self, pick: int, fault: Fault | None, quantity: int, who: int) -> None:
         FIGURES["steps"] += 1
         open_orders = [o for o in self.sim.orders(self.key) if o.status == "OPEN"]
         if not open_orders:
             return
-        target = data.draw(st.sampled_from(open_orders))
+        target = open_orders[pick % len(open_orders)]
         leg = target.legs[0]
         order = EquityOrder(
             leg.symbol, "BUY", quantity, price_type="LIMIT", limit_price=target.limit_price
         )
-        client = self.clients[data.draw(st.integers(0, 1))]
+        client = self.clients[who]
         try:
             preview = client.orders.preview_change(self.key, target.order_id, order)
         except ETradeError:
@@ -293,31 +297,31 @@ class OrderMachine(RuleBasedStateMachine):
             client.orders.place_change(self.key, target.order_id, preview)
 
     @precondition(lambda self: self.logical)
-    @rule(data=st.data(), fault=st.sampled_from(FAULTS))
-    def cancel(self, data: Any, fault: Fault | None) -> None:
+    @rule(pick=PICK, fault=st.sampled_from(FAULTS), who=WHO)
+    def cancel(self, pick: int, fault: Fault | None, who: int) -> None:
         FIGURES["steps"] += 1
         orders = self.sim.orders(self.key)
         if not orders:
             return
-        target = data.draw(st.sampled_from(orders))
+        target = orders[pick % len(orders)]
         self.cancels.append(target.order_id)
         self._fault(CANCEL, fault)
         with contextlib.suppress(ETradeError):
-            self.clients[data.draw(st.integers(0, 1))].orders.cancel(self.key, target.order_id)
+            self.clients[who].orders.cancel(self.key, target.order_id)
 
     @precondition(lambda self: self.logical)
-    @rule(data=st.data(), settle=st.booleans())
-    def resolve(self, data: Any, settle: bool) -> None:
+    @rule(pick=PICK, settle=st.booleans(), open_first=st.booleans())
+    def resolve(self, pick: int, settle: bool, open_first: bool) -> None:
         FIGURES["steps"] += 1
         self.sim.faults.clear()
         if settle:
             time.sleep(SETTLE)
         journal = self.clients[0].journal
-        entries = journal.unresolved() if data.draw(st.booleans()) else []
+        entries = journal.unresolved() if open_first else []
         entries = entries or journal.entries(limit=1000)
         if not entries:
             return
-        entry = data.draw(st.sampled_from(entries))
+        entry = entries[pick % len(entries)]
         self._resolve_entry(entry.client_order_id, entry.operation, entry.target_order_id)
 
     # -- invariants ----------------------------------------------------------------
