@@ -20,7 +20,7 @@ import json
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -28,7 +28,7 @@ from ..errors import DuplicateOrderError, NotFoundError, OrderError, ValidationE
 from ..models.market import Quote
 from ..transport import Call
 from . import views
-from .ledger import execute
+from .ledger import execute, expire_day_orders
 from .rules import Ticket, fill_price, parse_ticket, refuse, triggered
 from .store import PaperAccount, PaperOrder, PaperStore
 
@@ -110,6 +110,7 @@ class PaperBroker:
         """Quotes just arrived: fill the resting orders they make marketable."""
         with self._lock:
             filled = 0
+            self.expire()
             for order in self.store.orders(status="OPEN"):
                 quote = quotes.get(order.symbol)
                 if quote is not None and self._try_fill(order, quote):
@@ -118,10 +119,15 @@ class PaperBroker:
 
     def check(self, key: str | None = None) -> int:
         """Read quotes for the symbols of resting orders (cached ones count) and fill."""
+        self.expire()
         symbols = sorted({o.symbol for o in self.store.orders(key, status="OPEN")})
         if not symbols:
             return 0
         return self.on_quotes(self._quotes(symbols, False))
+
+    def expire(self) -> int:
+        """Mark GOOD_FOR_DAY orders past their day's close EXPIRED; return how many."""
+        return expire_day_orders(self.store, self.now_ms(), self._on_change)
 
     def _quote(self, symbol: str, path: str | None = None) -> Quote:
         got = self._quotes([symbol], True).get(symbol)
@@ -400,9 +406,6 @@ class PaperBroker:
         if cash < 0 or accounts < 1:
             raise ValidationError("cash must be >= 0 and accounts >= 1", field="cash")
         self.store.reset(cash, accounts=accounts, now_ms=self.now_ms())
-
-    def symbols(self) -> Iterable[str]:
-        return sorted({o.symbol for o in self.store.orders(status="OPEN")})
 
 
 def _canonical(body: Mapping[str, Any]) -> str:

@@ -11,11 +11,13 @@ share of the cost, rounded to the cent).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import ROUND_HALF_EVEN, Decimal
 
+from .rules import day_order_close_ms
 from .store import PaperOrder, PaperStore
 
-__all__ = ["execute"]
+__all__ = ["execute", "expire_day_orders"]
 
 _CENT = Decimal("0.01")
 
@@ -70,3 +72,17 @@ def execute(store: PaperStore, order: PaperOrder, price: Decimal, at_ms: int, fe
             "at_ms": at_ms,
         }
     )
+
+
+def expire_day_orders(store: PaperStore, now_ms: int, changed: Callable[[str], None]) -> int:
+    """Mark GOOD_FOR_DAY orders past their trading day's close EXPIRED; return how many."""
+    expired = 0
+    for order in store.orders(status="OPEN"):
+        if order.term == "GOOD_FOR_DAY" and now_ms >= day_order_close_ms(order.placed_ms):
+            with store.transaction():
+                current = store.order(order.order_id)
+                if current is not None and current.status == "OPEN":
+                    store.update_order(order.order_id, status="EXPIRED")
+                    expired += 1
+            changed(order.account_key)
+    return expired

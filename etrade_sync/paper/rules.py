@@ -13,14 +13,16 @@ stop-limit orders once the last trade reaches the stop.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from .._tz import EASTERN
 from ..errors import PaperOrderRefusedError
 
-__all__ = ["Ticket", "fill_price", "parse_ticket", "triggered"]
+__all__ = ["Ticket", "day_order_close_ms", "fill_price", "parse_ticket", "triggered"]
 
 PRICE_TYPES = frozenset({"MARKET", "LIMIT", "STOP", "STOP_LIMIT"})
 TERMS = frozenset({"GOOD_FOR_DAY", "GOOD_UNTIL_CANCEL"})
@@ -153,3 +155,17 @@ def fill_price(
     if action == "BUY":
         return side if side <= limit else None
     return side if side >= limit else None
+
+
+_CLOSE = dt.time(16, 0)
+
+
+def day_order_close_ms(placed_ms: int) -> int:
+    """When a GOOD_FOR_DAY order placed at ``placed_ms`` expires: 16:00 US Eastern of
+    its trading day (the day it was placed, or the next weekday when placed after the
+    close or at a weekend). Exchange holidays are not known here."""
+    placed = dt.datetime.fromtimestamp(placed_ms / 1000, EASTERN)
+    day = placed.date() + dt.timedelta(days=1 if placed.time() >= _CLOSE else 0)
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=1)
+    return int(dt.datetime.combine(day, _CLOSE, EASTERN).timestamp() * 1000)

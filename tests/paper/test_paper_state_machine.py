@@ -34,6 +34,10 @@ from etrade_sync.simulator import Simulator
 from tests.paper.conftest import book_requests
 from tests.support import settings_for
 
+#: Resting orders in these tests are good until cancelled: a day order could expire at
+#: 16:00 New York time while a test runs.
+GTC = "GOOD_UNTIL_CANCEL"
+
 pytestmark = pytest.mark.slow
 
 EXAMPLES = int(os.environ.get("PAPER_SM_EXAMPLES", "10"))
@@ -106,14 +110,18 @@ def test_paper_book_accounting(shared_sim: Simulator, tmp_path: Path) -> None:
         def limit(self, symbol: str, side: str, qty: int, offset: Decimal) -> None:
             last = sim.quote(symbol).last
             price = max(Decimal("1.00"), last + offset)
-            self._place(EquityOrder(symbol, side, qty, price_type="LIMIT", limit_price=price))
+            self._place(
+                EquityOrder(symbol, side, qty, price_type="LIMIT", limit_price=price, term=GTC)
+            )
 
         @rule(symbol=st.sampled_from(SYMBOLS), side=st.sampled_from(("BUY", "SELL")),
               qty=quantities, offset=st.integers(min_value=1, max_value=6).map(Decimal))  # fmt: skip
         def stop(self, symbol: str, side: str, qty: int, offset: Decimal) -> None:
             last = sim.quote(symbol).last
             stop = last + offset if side == "BUY" else max(Decimal("1.00"), last - offset)
-            self._place(EquityOrder(symbol, side, qty, price_type="STOP", stop_price=stop))
+            self._place(
+                EquityOrder(symbol, side, qty, price_type="STOP", stop_price=stop, term=GTC)
+            )
 
         @rule(pick=st.integers(min_value=0, max_value=5))
         def cancel(self, pick: int) -> None:

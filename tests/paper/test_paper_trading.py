@@ -22,6 +22,10 @@ from etrade_sync.simulator import Fault, Simulator
 from etrade_sync.transport import Call
 from tests.paper.conftest import book_requests
 
+#: Resting orders in these tests are good until cancelled: a day order could expire at
+#: 16:00 New York time while a test runs.
+GTC = "GOOD_UNTIL_CANCEL"
+
 
 def live_script(client: Client, sim: Simulator) -> dict[str, Any]:
     """A script written for live trading: preview, place, list, cancel, portfolio,
@@ -33,13 +37,13 @@ def live_script(client: Client, sim: Simulator) -> dict[str, Any]:
     rest = client.orders.place(
         key,
         client.orders.preview(
-            key, EquityOrder("IBM", "BUY", 5, price_type="LIMIT", limit_price="100.00")
+            key, EquityOrder("IBM", "BUY", 5, price_type="LIMIT", limit_price="100.00", term=GTC)
         ),
     )
     take = client.orders.place(
         key,
         client.orders.preview(
-            key, EquityOrder("IBM", "SELL", 4, price_type="LIMIT", limit_price="125.00")
+            key, EquityOrder("IBM", "SELL", 4, price_type="LIMIT", limit_price="125.00", term=GTC)
         ),
     )
     listed = {o.order_id: o.details[0].status for o in client.orders.list(key)}
@@ -172,14 +176,16 @@ def test_stop_and_stop_limit_trigger_on_quotes(
     stop = client.orders.place(
         key,
         client.orders.preview(
-            key, EquityOrder("KO", "SELL", 10, price_type="STOP", stop_price="45")
+            key, EquityOrder("KO", "SELL", 10, price_type="STOP", stop_price="45", term=GTC)
         ),
     )
     stop_limit = client.orders.place(
         key,
         client.orders.preview(
             key,
-            EquityOrder("KO", "BUY", 5, price_type="STOP_LIMIT", stop_price="55", limit_price="56"),
+            EquityOrder(
+                "KO", "BUY", 5, price_type="STOP_LIMIT", term=GTC, stop_price="55", limit_price="56"
+            ),
         ),
     )
     sim.set_price("KO", "47.00")
@@ -371,3 +377,35 @@ def test_unsupported_orders_are_refused_never_filled(
     assert client.orders.list(key) == []
     assert client.paper is not None and client.paper.history() == []
     assert book_requests(sim) == []
+
+
+def test_day_orders_expire_at_their_close_good_until_cancel_rests(
+    sim: Simulator, make_paper: Callable[..., Client]
+) -> None:
+    client = make_paper()
+    assert client.paper is not None
+    key = client.accounts.list()[0].account_id_key
+    sim.set_price("KO", "50.00")
+    day, gtc = (
+        client.orders.place(
+            key,
+            client.orders.preview(
+                key,
+                EquityOrder("KO", "BUY", 1, price_type="LIMIT", limit_price="40", term=term),
+            ),
+        )
+        for term in ("GOOD_FOR_DAY", "GOOD_UNTIL_CANCEL")
+    )
+    status = {o.order_id: o.details[0].status for o in client.orders.list(key)}
+    assert status == {day.order_id: "OPEN", gtc.order_id: "OPEN"}
+    # both orders were placed a week ago: the day order's close has passed
+    store = client.paper.broker.store
+    week_ago = client.paper.broker.now_ms() - 7 * 86_400_000
+    for order_id in (day.order_id, gtc.order_id):
+        store.update_order(order_id, placed_ms=week_ago)
+    status = {o.order_id: o.details[0].status for o in client.orders.list(key)}
+    assert status == {day.order_id: "EXPIRED", gtc.order_id: "OPEN"}
+    sim.set_price("KO", "39.00")
+    client.market.quote("KO")
+    status = {o.order_id: o.details[0].status for o in client.orders.list(key)}
+    assert status == {day.order_id: "EXPIRED", gtc.order_id: "EXECUTED"}
