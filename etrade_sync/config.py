@@ -108,6 +108,8 @@ class Settings:
     rate_limit_backend: str = "memory"
     connect_timeout: float = 5.0
     read_timeout: float = 30.0
+    call_timeout: float = 120.0
+    max_body_bytes: int = 32 * 1024 * 1024
     max_retries: int = 4
     backoff_factor: float = 0.5
     backoff_jitter: float = 0.5
@@ -212,13 +214,22 @@ class Settings:
                    "backoff_factor", "backoff_jitter", "backoff_max", "retry_after_max",
                    "throttle_pause", "renew_margin", "circuit_cooldown",
                    "order_settle_time", "paper_cash", "paper_commission")  # fmt: skip
-        timeouts = ("connect_timeout", "read_timeout", "gate_timeout")
+        timeouts = ("connect_timeout", "read_timeout", "gate_timeout", "call_timeout")
+
+        def body_cap() -> None:
+            cap = self.max_body_bytes
+            if isinstance(cap, bool) or not isinstance(cap, int) or cap < 1024:
+                raise ConfigurationError(
+                    f"max_body_bytes={cap!r} must be an integer >= 1024", name="max_body_bytes"
+                )
+
         return [
             environment,
             *(functools.partial(url, n) for n in ("base_url", "oauth_base_url", "authorize_url")),
             *(functools.partial(self._check_number, n, minimum=0.0) for n in seconds),
             *(functools.partial(self._check_number, n, minimum=0.001) for n in timeouts),
             *(functools.partial(count, n) for n in ("max_retries", "circuit_failures")),
+            body_cap,
             token_store,
             journal_url,
             renew_margin,
@@ -410,6 +421,8 @@ _ENV_FIELDS: dict[str, tuple[str, str]] = {
     "ETRADE_CONNECT_TIMEOUT": ("connect_timeout", "float"),
     "ETRADE_READ_TIMEOUT": ("read_timeout", "float"),
     "ETRADE_MAX_RETRIES": ("max_retries", "int"),
+    "ETRADE_CALL_TIMEOUT": ("call_timeout", "float"),
+    "ETRADE_MAX_BODY_BYTES": ("max_body_bytes", "int"),
     "ETRADE_GATE_TIMEOUT": ("gate_timeout", "float"),
     "ETRADE_RATE_LIMIT_MARGIN": ("rate_limit_margin", "float"),
     "ETRADE_THROTTLE_PAUSE": ("throttle_pause", "float"),

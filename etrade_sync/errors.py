@@ -10,7 +10,9 @@ This module provides the exception tree. Every error etrade_sync raises is an
     ETradeError
     ├── ConfigurationError        (also ValueError) bad settings or environment
     ├── ValidationError           (also ValueError) bad input, caught before any request
-    ├── NetworkError              the request never got an answer (connect, read, TLS)
+    ├── NetworkError              the request never got an answer (connect, read, TLS,
+    │   │                         time limit); .sent says whether it may have arrived
+    │   └── ResponseTooLargeError the answer was over Settings.max_body_bytes
     ├── RedirectError             E*TRADE answered 3xx; redirects are never followed
     ├── JournalError              the order journal cannot be written: order not sent
     ├── RateGateError             the rate gate's backend is unreachable or a permit timed out
@@ -23,6 +25,8 @@ This module provides the exception tree. Every error etrade_sync raises is an
         │   └── ClockSkewError        timestamp_refused: the local clock is off
         ├── RateLimitError        429 or E*TRADE's "Number of requests exceeded" page
         ├── NotFoundError         404
+        ├── MalformedResponseError  the answer could not be read (not JSON, bad UTF-8,
+        │                         nested too deep, or an unexpected shape)
         ├── ServerError           5xx
         └── OrderError            an order call was refused (code 101 stale preview, ...)
             ├── DuplicateOrderError   the clientOrderId was already used in the account
@@ -47,6 +51,7 @@ __all__ = [
     "IncompleteResultWarning",
     "JournalError",
     "LoginRequiredError",
+    "MalformedResponseError",
     "NetworkError",
     "NotFoundError",
     "OrderError",
@@ -56,6 +61,7 @@ __all__ = [
     "RateGateError",
     "RateLimitError",
     "RedirectError",
+    "ResponseTooLargeError",
     "ServerError",
     "ValidationError",
 ]
@@ -98,6 +104,17 @@ class NetworkError(ETradeError):
     def __init__(self, message: str, *, sent: bool = True) -> None:
         super().__init__(message)
         self.sent = sent
+
+
+class ResponseTooLargeError(NetworkError):
+    """The answer was larger than ``Settings.max_body_bytes``; it was not read.
+
+    :attr:`limit` is that cap in bytes.
+    """
+
+    def __init__(self, message: str, *, limit: int) -> None:
+        super().__init__(message, sent=True)
+        self.limit = limit
 
 
 class RedirectError(ETradeError):
@@ -261,6 +278,14 @@ class RateLimitError(APIError):
 
 class NotFoundError(APIError):
     """HTTP 404 from E*TRADE."""
+
+
+class MalformedResponseError(APIError):
+    """E*TRADE's answer could not be read: not JSON, invalid UTF-8, nested too
+    deeply, or a shape the parser does not know (a list where an object belongs).
+
+    :attr:`status` is the HTTP status of that answer (usually 200).
+    """
 
 
 class ServerError(APIError):

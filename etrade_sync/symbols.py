@@ -36,7 +36,7 @@ __all__ = [
 #: A stock ticker in an order: 1-5 letters, optionally a class (``BRK.B``).
 _EQUITY_RE = re.compile(r"^[A-Z]{1,5}([./-][A-Z]{1,2})?$")
 #: What E*TRADE accepts as a quote symbol (tickers, indexes such as ``^VIX``, classes).
-_QUOTE_RE = re.compile(r"^[A-Z0-9][A-Z0-9.\-/^]{0,63}$")
+_QUOTE_RE = re.compile(r"^[A-Z0-9][A-Z0-9.\-^]{0,63}$")  # no '/': it goes in a path
 #: Text that ends like an OSI option symbol (date, C/P, strike).
 _OSI_LIKE_RE = re.compile(r"\d{6}[CP]\d{8}$")
 _ROOT_RE = re.compile(r"^[A-Z][A-Z0-9.]{0,5}$")
@@ -228,6 +228,12 @@ def _normalize_one(raw: Any) -> str:
             return OptionSymbol.parse(symbol).etrade
         except ValidationError as exc:
             raise ValidationError(str(exc), field="symbols") from None
+    if "/" in symbol:
+        raise ValidationError(
+            f"symbol {raw!r} contains '/', which cannot be sent in E*TRADE's quote path; "
+            f"write share classes with a dot (BRK.B)",
+            field="symbols",
+        )
     if not _QUOTE_RE.match(symbol):
         raise ValidationError(f"symbol {raw!r} is not a ticker or option symbol", field="symbols")
     return symbol

@@ -116,7 +116,8 @@ class MarketAPI(Resource):
         params: dict[str, Any] = {"detailFlag": flag}
         if len(chunk) > DEFAULT_SYMBOLS_PER_CALL:
             params["overrideSymbolCount"] = True
-        data = self._get(f"/v1/market/quote/{','.join(chunk)}", "market.quote", params)
+        symbols = ",".join(segment(symbol, field="symbols") for symbol in chunk)
+        data = self._get(f"/v1/market/quote/{symbols}", "market.quote", params)
         response = dig(data, "QuoteResponse") or {}
         wanted = set(chunk)
         quotes: dict[str, Quote] = {}

@@ -71,6 +71,10 @@ class OrdersAPI(Resource):
     """``client.orders``."""
 
     category = "orders"
+    unguarded = frozenset(
+        {"preview", "place", "preview_change", "place_change", "cancel", "resolve",
+         "resolve_cancel"}
+    )  # fmt: skip
 
     # -- reads ---------------------------------------------------------------------
 

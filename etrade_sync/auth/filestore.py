@@ -12,6 +12,11 @@ key or different ones. Writes go to a temporary file in the same directory which
 is fsynced and renamed over the old one, so a reader, or a process killed half
 way, only ever sees a whole file. A :class:`filelock.FileLock` next to the file
 serialises writers and the read-renew-save sections.
+
+Like ssh with its keys, the store refuses a token file, or a directory holding
+it, that another user could write (group- or world-writable, or owned by someone
+else): whoever can write there can swap the login. The error gives the ``chmod``
+command that fixes it.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import contextlib
 import json
 import logging
 import os
+import stat
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -160,7 +166,34 @@ class EncryptedFileStore:
             name="token_key",
         )
 
+    def _check_permissions(self) -> None:
+        """Refuse a file or directory others can write (POSIX only), as ssh does."""
+        if os.name != "posix":
+            return
+        for target, mode in ((self.path.parent, "700"), (self.path, "600")):
+            try:
+                info = target.stat()
+            except FileNotFoundError:
+                continue
+            except OSError as exc:
+                raise TokenStoreError(f"cannot inspect {target}: {exc.strerror or exc}") from None
+            owner_ok = info.st_uid in (os.getuid(), 0)
+            if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH) or not owner_ok:
+                what = "directory" if target.is_dir() else "file"
+                why = (
+                    f"is writable by others (mode {stat.S_IMODE(info.st_mode):04o})"
+                    if owner_ok
+                    else "belongs to another user"
+                )
+                fix = f"chmod {mode} {target}" if owner_ok else f"chown $(id -u) {target}"
+                raise ConfigurationError(
+                    f"refusing the token {what} {target}: it {why}, so another user could "
+                    f"replace your E*TRADE login. Fix it with: {fix}",
+                    name="token_file",
+                )
+
     def _read(self) -> _Document | None:
+        self._check_permissions()
         try:
             raw = self.path.read_bytes()
         except FileNotFoundError:
@@ -190,6 +223,7 @@ class EncryptedFileStore:
         parent = self.path.parent
         if not parent.is_dir():
             parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self._check_permissions()
 
     def _write(self, document: _Document) -> None:
         self._ensure_dir()

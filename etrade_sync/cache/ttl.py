@@ -12,8 +12,10 @@ behind each other. Everything that changes the cache (storing, expiring,
 evicting, invalidating) and every miss goes through one lock and one
 :class:`threading.Condition`. Threads asking for a key that is already
 being fetched wait for that fetch instead of starting their own, so N threads
-asking at once cause one request. Failures are never cached: the waiters wake
-up and one of them tries again. :meth:`TTLResponseCache.get_many` does the same
+asking at once cause one request. They also share its outcome: when that fetch
+fails, every thread that waited for it gets the same error (a copy of it), so a
+failing endpoint costs one request, not N. Failures are never cached: the next
+call after them tries again. :meth:`TTLResponseCache.get_many` does the same
 for batches (quotes): cached keys are answered from the cache, keys another
 thread is fetching are waited for, and only the rest go out, in one call of the
 batch fetcher.
@@ -33,6 +35,7 @@ was cached for that account.
 
 from __future__ import annotations
 
+import copy
 import logging
 import threading
 import time
@@ -91,12 +94,25 @@ class CacheStats:
 
 
 class _Flight:
-    """One fetch in progress for a key; ``stale`` once the key was invalidated."""
+    """One fetch for a key: ``stale`` once the key was invalidated, ``done`` when
+    it ended, ``error`` what it raised (shared with the threads that waited)."""
 
-    __slots__ = ("stale",)
+    __slots__ = ("done", "error", "stale")
 
     def __init__(self) -> None:
         self.stale = False
+        self.done = False
+        self.error: Exception | None = None
+
+
+def _shared(error: Exception) -> Exception:
+    """A copy of another thread's error to raise here (its own traceback)."""
+    try:
+        twin = copy.copy(error)
+    except Exception:  # an exception type that cannot be copied: raise it as is
+        return error
+    twin.__traceback__ = None
+    return twin
 
 
 class TTLResponseCache(Generic[K, V]):
@@ -139,9 +155,10 @@ class TTLResponseCache(Generic[K, V]):
     def get_or_fetch(self, key: K, fetch: Callable[[], V], *, fresh: bool = False) -> V:
         """The cached value for ``key``, else ``fetch()``'s result, cached.
 
-        Concurrent callers for the same missing key share one ``fetch()``.
-        ``fresh=True`` skips the cache and stores the new value. An exception
-        from ``fetch()`` propagates and nothing is cached.
+        Concurrent callers for the same missing key share one ``fetch()``, and
+        its failure: an exception from ``fetch()`` propagates to the caller and
+        to every caller that waited for it, and nothing is cached. ``fresh=True``
+        skips the cache and stores the new value.
         """
         if not self.enabled:
             with self._lock:
@@ -164,16 +181,16 @@ class TTLResponseCache(Generic[K, V]):
                     return entry[1]
                 if key not in self._flights:
                     break
-                self._cond.wait()
+                self._wait_for(self._flights[key][-1])  # raises the failure it shares
             self._misses += 1
             flight = self._start(key)
         if log.isEnabledFor(logging.DEBUG):
             _log_outcome(self.name, 0, 1)
         try:
             value = fetch()
-        except BaseException:
+        except BaseException as exc:
             with self._cond:
-                self._finish(key, flight, None, False)
+                self._finish(key, flight, None, False, error=exc)
             raise
         with self._cond:
             self._finish(key, flight, value, True)
@@ -191,8 +208,9 @@ class TTLResponseCache(Generic[K, V]):
         ``fetch_many(missing)`` gets the keys nobody has cached or is fetching
         and returns a mapping for those it could get (absent keys are simply
         not cached and not returned). Keys another thread is fetching are
-        waited for. ``fetch_many`` is called once in the common case; again
-        only for keys whose concurrent fetch failed or dropped them.
+        waited for; when their fetch fails, its error is raised here too.
+        ``fetch_many`` is called once in the common case; again only for keys a
+        concurrent fetch dropped.
         """
         wanted = list(dict.fromkeys(keys))
         if not self.enabled:
@@ -255,8 +273,12 @@ class TTLResponseCache(Generic[K, V]):
         found: dict[K, V],
     ) -> None:
         got: Mapping[K, V] = {}
+        error: BaseException | None = None
         try:
             got = fetch_many(list(keys))
+        except BaseException as exc:
+            error = exc
+            raise
         finally:
             # One insertion time for the batch, so its entries also expire together
             # and the next refresh is one request again, not several partial ones.
@@ -267,7 +289,7 @@ class TTLResponseCache(Generic[K, V]):
                         found[key] = got[key]
                         self._finish(key, flights[key], got[key], True, expires)
                     else:
-                        self._finish(key, flights[key], None, False)
+                        self._finish(key, flights[key], None, False, error=error)
 
     def _await_others(self, keys: list[K], found: dict[K, V]) -> list[K]:
         """Wait for other threads' fetches of ``keys``; return keys still missing."""
@@ -280,7 +302,7 @@ class TTLResponseCache(Generic[K, V]):
                         found[key] = entry[1]
                         self._hits += 1
                     elif key in self._flights:
-                        self._cond.wait()
+                        self._wait_for(self._flights[key][-1])
                         continue
                     else:
                         left.append(key)
@@ -289,14 +311,31 @@ class TTLResponseCache(Generic[K, V]):
 
     # -- in-flight bookkeeping (caller holds the lock) ------------------------------
 
+    def _wait_for(self, flight: _Flight) -> None:
+        """Wait until ``flight`` ends; raise its error if it failed."""
+        while not flight.done:
+            self._cond.wait()
+        if flight.error is not None:
+            raise _shared(flight.error)
+
     def _start(self, key: K) -> _Flight:
         flight = _Flight()
         self._flights.setdefault(key, []).append(flight)
         return flight
 
     def _finish(
-        self, key: K, flight: _Flight, value: Any, ok: bool, expires: float | None = None
+        self,
+        key: K,
+        flight: _Flight,
+        value: Any,
+        ok: bool,
+        expires: float | None = None,
+        *,
+        error: BaseException | None = None,
     ) -> None:
+        flight.done = True
+        if isinstance(error, Exception):  # KeyboardInterrupt & co. stay with their thread
+            flight.error = error
         flights = self._flights.get(key)
         if flights is not None:
             if flight in flights:

@@ -9,6 +9,10 @@ when one consumer key is used by more than one process:
     Every process on one host. A pyrate-limiter ``SQLiteBucket`` guarded by a
     file lock, one table per (consumer key, category) in one database file.
     The path must be absolute (``sqlite:////var/tmp/gate.db``) in an existing folder.
+    The lock is taken with the gate's timeout, when the bucket is opened and at
+    every permit: a holder that is stopped (SIGSTOP, Ctrl-Z, a debugger) costs
+    the others at most ``gate_timeout``, then ``RateGateError``; a holder that
+    dies frees the lock at once (the kernel drops its ``flock``).
 
 ``redis://[:password@]host:port/db`` (or ``rediss://``)
     Every process on every host. A sliding-window log in one sorted set per
@@ -31,15 +35,24 @@ import logging
 import math
 import os
 import re
+import sqlite3
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
-from pyrate_limiter import AbstractBucket, Decision, InMemoryBucket, Rate, RateItem, SQLiteBucket
+from pyrate_limiter import (
+    AbstractBucket,
+    Decision,
+    InMemoryBucket,
+    Rate,
+    RateItem,
+    SQLiteBucket,
+    SQLiteQueries,
+)
 
 from ..config import _redact_url
-from ..errors import ConfigurationError
+from ..errors import ConfigurationError, RateGateError
 
 __all__ = [
     "MemoryWindowBucket",
@@ -59,12 +72,21 @@ REDIS_SOCKET_TIMEOUT = 2.0
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9_]")
 
 
-def make_bucket(backend: str, namespace: str, category: str, rates: list[Rate]) -> AbstractBucket:
-    """The bucket for ``category`` of consumer key ``namespace`` on ``backend``."""
+def make_bucket(
+    backend: str,
+    namespace: str,
+    category: str,
+    rates: list[Rate],
+    *,
+    lock_timeout: float = 120.0,
+) -> AbstractBucket:
+    """The bucket for ``category`` of consumer key ``namespace`` on ``backend``.
+
+    ``lock_timeout`` bounds every wait for the SQLite file lock."""
     if backend.startswith("sqlite:///"):
         path = sqlite_path(backend)
         table = _SAFE_NAME.sub("_", f"gate_{namespace}_{category}")
-        return SQLiteWindowBucket.open(rates, path, table)
+        return SQLiteWindowBucket.open(rates, path, table, lock_timeout=lock_timeout)
     if backend.startswith(("redis://", "rediss://")):
         client = _redis_client(backend)
         return RedisWindowBucket(rates, client, f"etrade_sync:gate:{namespace}:{category}")
@@ -115,20 +137,61 @@ class SQLiteWindowBucket(SQLiteBucket):
     """
 
     @classmethod
-    def open(cls, rates: list[Rate], path: Path, table: str) -> SQLiteWindowBucket:
-        bucket = cls.init_from_file(rates, table=table, db_path=str(path), use_file_lock=True)
-        assert isinstance(bucket, SQLiteWindowBucket)
+    def open(
+        cls, rates: list[Rate], path: Path, table: str, *, lock_timeout: float = 120.0
+    ) -> SQLiteWindowBucket:
+        """Open (creating if needed) ``table`` in ``path`` under a file lock that is
+        never waited for longer than ``lock_timeout`` seconds."""
+        from filelock import FileLock, Timeout
+
+        lock = FileLock(f"{path}.lock", timeout=lock_timeout)
+        try:
+            with lock:
+                connection = sqlite3.connect(
+                    str(path), isolation_level="DEFERRED", check_same_thread=False
+                )
+                cursor = connection.cursor()
+                cursor.execute("PRAGMA journal_mode=WAL;")
+                cursor.execute("PRAGMA synchronous=NORMAL;")
+                cursor.execute(SQLiteQueries.CREATE_BUCKET_TABLE.format(table=table))
+                cursor.execute(
+                    SQLiteQueries.CREATE_INDEX_ON_TIMESTAMP.format(
+                        index_name=f"idx_{table}_rate_item_timestamp", table_name=table
+                    )
+                )
+                cursor.close()
+                connection.commit()
+        except Timeout:
+            raise lock_busy(path, lock_timeout) from None
         log.debug("rate gate: %s bucket in %s", table, path)
-        return bucket
+        return cls(rates, connection, table=table, lock=lock)
 
     def now(self) -> int:
         """Epoch milliseconds: the one clock every process on the host shares."""
         return time.time_ns() // 1_000_000
 
+    #: ``time.monotonic()`` when the file lock last could not be had in time (the
+    #: limiter turns that into "no permit"; the gate reads this to say why).
+    lock_timed_out_at: float = 0.0
+
     def put(self, item: RateItem) -> bool:
-        with self.lock:
-            item.timestamp = self.now()
-            return bool(super().put(item))
+        from filelock import Timeout
+
+        try:
+            with self.lock:
+                item.timestamp = self.now()
+                return bool(super().put(item))
+        except Timeout:
+            self.lock_timed_out_at = time.monotonic()
+            raise
+
+
+def lock_busy(path: Path, waited: float) -> RateGateError:
+    """The error for a gate lock file held longer than the gate's timeout."""
+    return RateGateError(
+        f"the rate gate's lock {path}.lock was held by another process for more than "
+        f"{waited:.1f} s (stopped or hung? ETRADE_GATE_TIMEOUT bounds this wait)"
+    )
 
 
 # -- Redis: processes on many hosts ----------------------------------------------------

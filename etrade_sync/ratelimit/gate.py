@@ -187,7 +187,9 @@ class RateGate:
             return backends.MemoryWindowBucket(rates)
 
         try:
-            return backends.make_bucket(self.backend, self.namespace, category, rates)
+            return backends.make_bucket(
+                self.backend, self.namespace, category, rates, lock_timeout=self.timeout
+            )
         except ETradeError:
             raise
         except Exception as exc:  # e.g. the database file cannot be created
@@ -235,6 +237,10 @@ class RateGate:
                 stats.permits += 1
                 stats.waited += waited
                 stats.max_wait = max(stats.max_wait, waited)
+        if not granted and getattr(self._buckets[bucket], "lock_timed_out_at", 0.0) >= started:
+            from .backends import lock_busy, sqlite_path
+
+            raise lock_busy(sqlite_path(self.backend), limit)  # a stopped or hung holder
         if not granted:
             raise RateGateError(
                 f"no {category} permit within {limit:.1f} s (limits "

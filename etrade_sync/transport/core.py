@@ -7,10 +7,16 @@ call goes through the same steps, once per attempt::
 
     token   lifecycle check (renew when idle nears 2 h; refuse past midnight ET)
     gate    a permit from the rate gate for the call's category
-    send    session.request(): the OAuth1 auth object signs now (fresh nonce)
-    retry   a urllib3 Retry is the policy; a retryable answer to a *safe* call
-            goes back to "gate", so each attempt has its own permit and signature
+    send    session.request(): the OAuth1 auth object signs now (fresh nonce);
+            connect, send, headers and body all within connect_timeout +
+            read_timeout (:mod:`.limits`), the body streamed under a size cap
+    decide  :func:`.policy.decide`, a pure function, says: done, retry after d,
+            renew then retry, or raise; a retry goes back to "token", so each
+            attempt has its own permit and signature, all within call_timeout
     decode  JSON; 204 or an empty body is None; errors become typed exceptions
+
+The breaker, the metrics recorder and the token guard are Protocols; absent
+ones are null objects, so the loop has no ``is None`` branches.
 
 Each :class:`Call` says whether it is safe to repeat. Unsafe calls are never
 sent twice once they may have reached the server: a failure then says whether
@@ -26,52 +32,72 @@ from __future__ import annotations
 
 import email.utils
 import logging
+import random
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from http.client import HTTPException
+from typing import Any
 
 import requests
 from urllib3.exceptions import (
-    MaxRetryError,
-    NameResolutionError,
-    NewConnectionError,
-    ProtocolError,
+    HTTPError,
 )
 from urllib3.util.retry import Retry
 
-from ..config import Settings
-from ..errors import (
-    AuthenticationError,
-    ETradeError,
-    NetworkError,
-    RateLimitError,
-    RedirectError,
-    ServerError,
-)
+from ..config import Settings, _check_url
+from ..errors import ETradeError, NetworkError, ServerError
 from ..observe.jsonlog import call_fields, log_call
-from ..observe.redact import redact_path, redact_text
+from ..observe.redact import redact_path
 from . import decode
+from .failures import log_failure, network_failure, note_renewed, redirect_error, too_large
+from .limits import BodyTooLarge, attempt_limit, read_body
+from .paths import check_path
+from .policy import (
+    RETRY_STATUSES,
+    AttemptState,
+    Done,
+    Raise,
+    Renew,
+    RetryAfter,
+    RetryPolicy,
+    decide,
+)
+from .seams import (
+    NO_BREAKER,
+    NO_GUARD,
+    NO_RECORDER,
+    Breaker,
+    Call,
+    PermitGate,
+    Recorder,
+    TokenGuard,
+)
 
-__all__ = ["Call", "PermitGate", "TokenGuard", "Transport", "make_retry"]
+__all__ = [
+    "Breaker",
+    "Call",
+    "PermitGate",
+    "Recorder",
+    "TokenGuard",
+    "Transport",
+    "check_path",
+    "make_retry",
+]
 
 log = logging.getLogger("etrade_sync")
 
 _ACCEPT = {"Accept": "application/json"}
-
-#: Statuses worth another attempt for a safe call.
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 #: Clock skew (seconds) between this machine and E*TRADE that earns a warning.
 SKEW_WARNING = 60.0
 
 
 def make_retry(settings: Settings) -> Retry:
-    """The status-retry policy as a urllib3 :class:`Retry` value object.
-
-    ``allowed_methods=None`` because safety is decided per :class:`Call`, not by
-    verb: E*TRADE's order change and cancel are PUTs, which urllib3 would retry.
+    """The retry numbers as a urllib3 :class:`Retry` value object (kept for
+    callers that inspect it; the transport decides with :func:`.policy.decide`
+    and uses this only to parse ``Retry-After``).
     """
     return Retry(
         total=settings.max_retries,
@@ -91,52 +117,15 @@ def make_retry(settings: Settings) -> Retry:
     )
 
 
-@dataclass(frozen=True)
-class Call:
-    """One API call: what to send and how it may be treated.
+@dataclass
+class _Tried:
+    """What one attempt produced: the answer (if any), its typed error, and the
+    ``Retry-After`` it asked for."""
 
-    ``safe`` means the call may be repeated (reads). An unsafe call is sent at
-    most once after it may have reached the server.
-    """
-
-    method: str
-    path: str
-    name: str
-    category: str
-    safe: bool
-    params: Mapping[str, Any] | None = None
-    json: Any = None
-    base: str = "api"
-    signed: bool = True
-
-
-class TokenGuard(Protocol):
-    """The token lifecycle as the transport sees it (implemented in ``auth``)."""
-
-    def before_request(self) -> None:
-        """Renew when idle time nears the limit; raise when a login is required."""
-
-    def after_success(self) -> None:
-        """Record that the token was just used successfully."""
-
-    def on_rejected(self, error: AuthenticationError) -> bool:
-        """Handle a 401; return True when the token was renewed and a retry may work."""
-
-    def signer(self) -> Any:
-        """The requests auth object that signs the next attempt (None: unsigned)."""
-
-
-class PermitGate(Protocol):
-    """The rate gate as the transport sees it (implemented in ``ratelimit``)."""
-
-    def acquire(self, category: str, *, timeout: float | None = None) -> float:
-        """Block until a permit for ``category`` is granted; return the seconds waited."""
-
-
-class _Recorder(Protocol):
-    def record(
-        self, name: str, *, latency: float, error: str | None, retries: int, status: int | None
-    ) -> None: ...
+    response: requests.Response | None
+    error: ETradeError | None
+    retry_after: float | None = None
+    gate_wait: float = 0.0
 
 
 class Transport:
@@ -149,125 +138,95 @@ class Transport:
         gate: PermitGate,
         *,
         guard: TokenGuard | None = None,
-        recorder: _Recorder | None = None,
-        breaker: Any = None,
+        recorder: Recorder | None = None,
+        breaker: Breaker | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.settings = settings
         self.session = session
         self.gate = gate
-        self.guard = guard
-        self.recorder = recorder
-        self.breaker = breaker
+        self.guard: TokenGuard = guard if guard is not None else NO_GUARD
+        self.recorder: Recorder = recorder if recorder is not None else NO_RECORDER
+        self.breaker: Breaker = breaker if breaker is not None else NO_BREAKER
+        self.policy = RetryPolicy.from_settings(settings)
         self.retry = make_retry(settings)
         self._sleep = sleep
         self.timeout = (settings.connect_timeout, settings.read_timeout)
+        self.attempt_limit = settings.connect_timeout + settings.read_timeout
         self.clock_skew: float | None = None
         self._skew_warned = False
+        self._checked_bases: set[str] = set()
         self._last_date: tuple[str, float] | None = None
         self._lock = threading.Lock()
 
     # -- public --------------------------------------------------------------------
 
     def url_for(self, call: Call) -> str:
+        """The URL ``call`` goes to; the https-only rule is checked for every base."""
         base = self.settings.oauth_base if call.base == "oauth" else self.settings.api_base
-        path = call.path
+        if base not in self._checked_bases:
+            _check_url(base, "base_url")  # http:// only for loopback, else https://
+            self._checked_bases.add(base)
+        path = check_path(call.path)
         if call.base == "api" and not path.endswith(".json"):
             path += ".json"
         return base + path
 
     def request(self, call: Call, *, auth: Any = None) -> requests.Response:
-        """Send ``call`` under the lifecycle, gate and retry rules; return the response.
+        """Send ``call`` under the lifecycle, gate, time and retry rules; return the
+        response (a 2xx, body read). Every failure is raised as a typed exception,
+        logged once (WARNING, or INFO when E*TRADE refused the request itself).
 
-        The response is a success (2xx); every error answer has been raised as a
-        typed exception.
+        Each attempt: token check, permit, send (signed now), read the body under
+        the attempt's hard limit; then :func:`~.policy.decide` says what is next.
         """
+        url = self.url_for(call)  # before any permit is taken or anything is sent
+        guard = self.guard if call.signed and auth is None else NO_GUARD
         started = time.monotonic()
-        retry = self.retry
-        attempts = 0
+        attempt = 0
         renewed = False
-        error_name: str | None = None
         status: int | None = None
+        error_name: str | None = None
         gate_wait = 0.0
         try:
             while True:
-                attempts += 1
-                if self.breaker is not None:
-                    self.breaker.before_call(call.name)
-                if call.signed and auth is None and self.guard is not None:
-                    self.guard.before_request()
-                waited = 0.0
-                if call.category != "oauth":
-                    waited = self.gate.acquire(call.category) or 0.0
-                    gate_wait += waited
-                try:
-                    response = self._send(call, auth, attempt=attempts, gate_wait=waited)
-                except requests.RequestException as exc:
-                    failure = self._network_failure(call, exc)
-                    if self.breaker is not None:
-                        self.breaker.record_failure(call.name)
-                    if not call.safe:
-                        raise failure from exc
-                    retry = self._next_retry(retry, call, failure, error=ProtocolError(str(exc)))
-                    self._pause(retry.get_backoff_time(), call, f"{type(exc).__name__}")
+                attempt += 1
+                tried = self._attempt(call, url, auth, guard, attempt, started)
+                gate_wait += tried.gate_wait
+                if tried.response is not None:
+                    status = tried.response.status_code
+                state = AttemptState(
+                    attempt, time.monotonic() - started, renewed, can_renew=guard is not NO_GUARD
+                )
+                outcome = decide(call.safe, tried.error, state, self.policy,
+                                 jitter=random.random(), retry_after=tried.retry_after)  # fmt: skip
+                if isinstance(outcome, Done) and tried.response is not None:
+                    guard.after_success()
+                    return tried.response
+                if isinstance(outcome, RetryAfter):
+                    self._pause(outcome.delay, call, outcome.why)
                     continue
-                status = response.status_code
-                self._check_clock(response)
-                if response.is_redirect or 300 <= status < 400:
-                    if self.breaker is not None:
-                        self.breaker.record_success(call.name)
-                    raise _redirect(call, response)
-                if response.ok:
-                    if self.breaker is not None:
-                        self.breaker.record_success(call.name)
-                    if call.signed and auth is None and self.guard is not None:
-                        self.guard.after_success()
-                    return response
-                error = decode.error_from_response(response, call.method, call.path)
-                if self.breaker is not None and isinstance(error, ServerError):
-                    self.breaker.record_failure(call.name)
-                elif self.breaker is not None:
-                    self.breaker.record_success(call.name)
-                if (
-                    isinstance(error, AuthenticationError)
-                    and error.oauth_problem in decode.RENEWABLE_PROBLEMS
-                    and call.signed
-                    and auth is None
-                    and self.guard is not None
-                    and not renewed
-                ):
+                if isinstance(outcome, Renew):
                     renewed = True
-                    if self.guard.on_rejected(error):
-                        if call.safe:
-                            log.info("token renewed after %s; repeating %s", error.oauth_problem,
-                                     call.name)  # fmt: skip
+                    if guard.on_rejected(outcome.error):
+                        if outcome.retry:
+                            log.info("token renewed after %s; repeating %s",
+                                     outcome.error.oauth_problem, call.name)  # fmt: skip
                             continue
-                        error.message += (
-                            " (the token has been renewed; the request was refused, not "
-                            "executed, and may be sent again)"
-                        )
-                        error.args = (error._describe(),)
-                    raise error
-                retryable = status in RETRY_STATUSES or isinstance(error, RateLimitError)
-                if not (retryable and call.safe):
-                    raise error
-                retry = self._next_retry(retry, call, error, response=response)
-                self._pause(self._delay(retry, response, error), call, f"HTTP {status}")
+                        note_renewed(outcome.error)
+                    raise outcome.error
+                assert isinstance(outcome, Raise)
+                raise outcome.error
         except ETradeError as exc:
             error_name = type(exc).__name__
+            log_failure(call, exc)
             raise
         finally:
             latency = time.monotonic() - started
-            if self.recorder is not None:
-                self.recorder.record(
-                    call.name,
-                    latency=latency,
-                    error=error_name,
-                    retries=attempts - 1,
-                    status=status,
-                )
+            self.recorder.record(call.name, latency=latency, error=error_name,
+                                 retries=attempt - 1, status=status)  # fmt: skip
             if log.isEnabledFor(logging.DEBUG):
-                log_call(log, call, status, attempts, latency, gate_wait, error_name)
+                log_call(log, call, status, attempt, latency, gate_wait, error_name)
 
     def call_json(self, call: Call) -> Any:
         """Send ``call`` and decode its JSON body (``None`` for 204 or empty)."""
@@ -277,26 +236,69 @@ class Transport:
     def close(self) -> None:
         self.session.close()
 
-    # -- steps ---------------------------------------------------------------------
+    # -- one attempt ---------------------------------------------------------------
+
+    def _attempt(
+        self, call: Call, url: str, auth: Any, guard: TokenGuard, attempt: int, started: float
+    ) -> _Tried:
+        self.breaker.before_call(call.name)
+        guard.before_request()
+        signer = auth if auth is not None else guard.signer()  # this attempt's signer
+        waited = 0.0
+        if call.category != "oauth":
+            waited = self.gate.acquire(call.category) or 0.0
+        left = self.policy.call_timeout - (time.monotonic() - started)
+        if left <= 0:
+            error = NetworkError(
+                f"{call.name} not sent: the call deadline of {self.policy.call_timeout:g} s "
+                f"(ETRADE_CALL_TIMEOUT) passed while waiting for a permit",
+                sent=False,
+            )
+            return _Tried(None, error, gate_wait=waited)
+        limit = min(self.attempt_limit, left)
+        with attempt_limit(limit) as watch:
+            try:
+                response = self._send(call, url, signer, attempt=attempt, gate_wait=waited)
+                read_body(response, self.settings.max_body_bytes)
+            except BodyTooLarge as exc:
+                self.breaker.record_failure(call.name)
+                return _Tried(None, too_large(call, exc.limit), gate_wait=waited)
+            except (OSError, HTTPError, HTTPException) as exc:  # requests' errors are OSErrors
+                self.breaker.record_failure(call.name)
+                failure = network_failure(call, exc, limit if watch.expired else None)
+                return _Tried(None, failure, gate_wait=waited)
+        status = response.status_code
+        self._check_clock(response)
+        if response.is_redirect or 300 <= status < 400:
+            self.breaker.record_success(call.name)
+            return _Tried(response, redirect_error(call, response), gate_wait=waited)
+        if response.ok:
+            self.breaker.record_success(call.name)
+            return _Tried(response, None, gate_wait=waited)
+        refusal = decode.error_from_response(response, call.method, call.path)
+        if isinstance(refusal, ServerError):
+            self.breaker.record_failure(call.name)
+        else:
+            self.breaker.record_success(call.name)
+        return _Tried(response, refusal, self._retry_after(response), gate_wait=waited)
 
     def _send(
-        self, call: Call, auth: Any, *, attempt: int = 1, gate_wait: float = 0.0
+        self, call: Call, url: str, auth: Any, *, attempt: int = 1, gate_wait: float = 0.0
     ) -> requests.Response:
         kwargs: dict[str, Any] = {
             "params": call.params,
             "timeout": self.timeout,
             "allow_redirects": False,
+            "stream": True,  # the body is read under the size cap (limits.read_body)
         }
         kwargs["headers"] = _ACCEPT  # per request: a caller-owned session keeps its own
-        if auth is None and call.signed and self.guard is not None:
-            auth = self.guard.signer()  # signed per request; session.auth is never set
-        if auth is not None:
+        if auth is not None:  # signed per request; session.auth is never set
             kwargs["auth"] = auth
         if call.json is not None:
             kwargs["json"] = call.json
         if log.isEnabledFor(logging.DEBUG):
             log.debug("-> %s %s", call.method, redact_path(call.path))
-        response = self.session.request(call.method, self.url_for(call), **kwargs)
+        response = self.session.request(call.method, url, **kwargs)
         if log.isEnabledFor(logging.DEBUG):
             elapsed = response.elapsed.total_seconds() * 1000
             fields = call_fields(call, status=response.status_code, attempt=attempt)
@@ -311,49 +313,20 @@ class Transport:
             )
         return response
 
-    def _next_retry(
-        self,
-        retry: Retry,
-        call: Call,
-        failure: ETradeError,
-        *,
-        response: requests.Response | None = None,
-        error: Exception | None = None,
-    ) -> Retry:
+    def _retry_after(self, response: requests.Response) -> float | None:
+        """The answer's ``Retry-After`` in seconds (number or HTTP date), if usable."""
+        value = response.headers.get("Retry-After")
+        if not value:
+            return None
         try:
-            return retry.increment(
-                call.method,
-                redact_path(call.path),
-                response=response.raw if response is not None else None,
-                error=error,
-            )
-        except (MaxRetryError, ProtocolError):
-            raise failure from None
-
-    def _delay(self, retry: Retry, response: requests.Response, error: ETradeError) -> float:
-        after: float | None = None
-        if response.raw is not None:
-            try:
-                after = retry.get_retry_after(response.raw)
-            except Exception:  # an unparseable Retry-After falls back to backoff
-                after = None
-        if after is not None:
-            return after
-        backoff = retry.get_backoff_time()
-        if isinstance(error, RateLimitError):
-            return max(backoff, self.settings.throttle_pause)
-        return backoff
+            return float(self.retry.parse_retry_after(value))
+        except Exception:  # an unparseable Retry-After falls back to backoff
+            return None
 
     def _pause(self, seconds: float, call: Call, why: str) -> None:
         log.info("retrying %s after %s in %.2f s", call.name, why, seconds)
         if seconds > 0:
             self._sleep(seconds)
-
-    def _network_failure(self, call: Call, exc: requests.RequestException) -> NetworkError:
-        where = f"{call.method} {redact_path(call.path)}"
-        if _never_sent(exc):
-            return NetworkError(f"could not connect for {where}: {_describe(exc)}", sent=False)
-        return NetworkError(f"no answer to {where}: {_describe(exc)}", sent=True)
 
     def _check_clock(self, response: requests.Response) -> None:
         header = response.headers.get("Date")
@@ -378,35 +351,3 @@ class Transport:
                 "5 minutes off are refused. Sync the clock (NTP).",
                 skew,
             )
-
-
-def _redirect(call: Call, response: requests.Response) -> RedirectError:
-    """A 3xx answer as a typed error; the redirect is never followed."""
-    location = response.headers.get("Location")
-    where = f"{call.method} {redact_path(call.path)}"
-    shown = redact_path(redact_text(location))[:200] if location else "no Location"
-    return RedirectError(
-        f"E*TRADE answered HTTP {response.status_code} to {where} (redirect to {shown}); "
-        f"redirects are never followed",
-        status=response.status_code,
-        location=redact_text(location) if location else None,
-        method=call.method,
-        path=redact_path(call.path),
-    )
-
-
-def _never_sent(exc: requests.RequestException) -> bool:
-    """True when the request certainly never reached the server."""
-    if isinstance(exc, requests.exceptions.ConnectTimeout | requests.exceptions.SSLError):
-        return True
-    if isinstance(exc, requests.exceptions.ConnectionError):
-        reason = exc.args[0] if exc.args else None
-        if isinstance(reason, MaxRetryError):
-            reason = reason.reason
-        return isinstance(reason, NewConnectionError | NameResolutionError)
-    return isinstance(exc, requests.exceptions.InvalidURL | requests.exceptions.MissingSchema)
-
-
-def _describe(exc: BaseException) -> str:
-    text = redact_path(redact_text(str(exc)))
-    return f"{type(exc).__name__}: {text[:300]}"

@@ -25,6 +25,7 @@ from ..errors import (
     AuthenticationError,
     ClockSkewError,
     DuplicateOrderError,
+    MalformedResponseError,
     NotFoundError,
     OrderError,
     RateLimitError,
@@ -60,26 +61,44 @@ def is_throttle_text(text: str) -> bool:
 
 
 def json_body(response: requests.Response, method: str, path: str) -> Any:
-    """The decoded JSON of a 2xx answer; ``None`` for 204 or an empty body."""
+    """The decoded JSON of a 2xx answer; ``None`` for 204 or an empty body.
+
+    Anything else (not JSON, invalid UTF-8, nesting too deep to decode, an error
+    document) raises an :class:`~etrade_sync.errors.APIError` carrying the status.
+    """
     content = response.content
-    if response.status_code == 204 or not content or not content.strip():
+    status = response.status_code
+    if status == 204 or not content or not content.strip():
         return None
     try:
-        data = json.loads(content)
+        text = content.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise MalformedResponseError(
+            f"the answer is not valid UTF-8 (byte {exc.start})",
+            status=status,
+            method=method,
+            path=path,
+        ) from None
+    try:
+        data = json.loads(text)
+    except RecursionError:
+        raise MalformedResponseError(
+            "the JSON answer is nested too deeply to decode", status=status, method=method,
+            path=path,
+        ) from None  # fmt: skip
     except ValueError:
-        text = content.decode("utf-8", "replace")
-        error = _error_from_xml(text, response.status_code, method, path)
+        error = _error_from_xml(text, status, method, path)
         if error is not None:
             raise error from None
-        raise APIError(
+        raise MalformedResponseError(
             f"expected JSON, got {response.headers.get('Content-Type', 'no content type')}: "
-            f"{_snippet(text)}",
-            status=response.status_code,
+            f"{_snippet(_TAG_RE.sub(' ', text))}",
+            status=status,
             method=method,
             path=path,
         ) from None
     if isinstance(data, dict) and isinstance(data.get("Error"), dict | str):
-        raise _from_json_error(data["Error"], response.status_code, method, path)
+        raise _from_json_error(data["Error"], status, method, path)
     return data
 
 
@@ -113,7 +132,7 @@ def error_from_parts(
     if stripped.startswith(("{", "[")):
         try:
             data = json.loads(stripped)
-        except ValueError:
+        except (ValueError, RecursionError):
             data = None
         if isinstance(data, dict) and "Error" in data:
             return _from_json_error(data["Error"], status, method, path)
@@ -172,7 +191,6 @@ def _from_json_error(body: Any, status: int, method: str | None, path: str | Non
         message = str(body.get("message") or body.get("description") or "")
     elif body is not None:
         message = str(body)
-    status = max(status, 400)
     where: dict[str, Any] = {"status": status, "method": method, "path": path}
     problem = _OAUTH_RE.search(message)
     if problem is not None:
@@ -192,13 +210,13 @@ def _error_from_xml(
 
     try:
         root = ElementTree.fromstring(text)  # noqa: S314
-    except ElementTree.ParseError:
+        node = root if root.tag == "Error" else root.find(".//Error")
+    except (ElementTree.ParseError, ValueError, RecursionError):
         return None
-    node = root if root.tag == "Error" else root.find(".//Error")
     if node is None:
         return None
     body = {child.tag: (child.text or "").strip() for child in node}
-    return _from_json_error(body, status if status >= 400 else 400, method, path)
+    return _from_json_error(body, status, method, path)
 
 
 def _typed(

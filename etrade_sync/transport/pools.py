@@ -22,6 +22,8 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
+from .limits import WatchedHTTPConnection, WatchedHTTPSConnection
+
 __all__ = ["pool_stats", "use_counting_pools"]
 
 
@@ -59,11 +61,17 @@ class _Counting:
 
 
 class CountingHTTPConnectionPool(_Counting, HTTPConnectionPool):
-    """An :class:`HTTPConnectionPool` whose use :func:`pool_stats` can report."""
+    """An :class:`HTTPConnectionPool` whose use :func:`pool_stats` can report
+    (and whose connections obey the attempt's time limit, :mod:`.limits`)."""
+
+    ConnectionCls = WatchedHTTPConnection
 
 
 class CountingHTTPSConnectionPool(_Counting, HTTPSConnectionPool):
-    """An :class:`HTTPSConnectionPool` whose use :func:`pool_stats` can report."""
+    """An :class:`HTTPSConnectionPool` whose use :func:`pool_stats` can report
+    (and whose connections obey the attempt's time limit, :mod:`.limits`)."""
+
+    ConnectionCls = WatchedHTTPSConnection
 
 
 def use_counting_pools(manager: Any) -> Any:

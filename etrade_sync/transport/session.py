@@ -4,14 +4,14 @@ etrade_sync.transport.session
 
 This module provides :func:`build_session`, the one ``requests.Session`` a client
 uses: an :class:`~requests.adapters.HTTPAdapter` with a connection pool
-(10 pools, 20 connections each) whose urllib3 :class:`~urllib3.util.Retry` repeats
-only connection set-up failures (requests that never reached E*TRADE), TLS 1.2 or
-newer with certificate verification, and an OAuth 1.0a auth object that signs
-every request when it is sent.
+(10 pools, 20 connections each) whose connections report to the attempt's
+watchdog (:mod:`.limits`), TLS 1.2 or newer with certificate verification, and
+an OAuth 1.0a auth object that signs every request when it is sent.
 
-Status retries are deliberately *not* done here: urllib3 would re-send the same
-signed bytes, reusing the OAuth nonce. :mod:`etrade_sync.transport` retries above
-the session so that every attempt is signed afresh.
+No retries are done here, not even of connection set-up: urllib3 would re-send
+the same signed bytes (reusing the OAuth nonce), and it logs a WARNING for each
+retry. :mod:`etrade_sync.transport` retries above the session, so every attempt
+is signed afresh, has its own permit, and only the call's outcome is logged.
 
 The proxy and CA-bundle environment (``HTTP(S)_PROXY``, ``ALL_PROXY``,
 ``NO_PROXY``, ``REQUESTS_CA_BUNDLE``, ``CURL_CA_BUNDLE``) is read once per
@@ -47,22 +47,14 @@ __all__ = [
     "new_adapter",
 ]
 
-#: Retry only failures to *establish* a connection: those requests never reached the
-#: server, so repeating them is safe for any method, orders included.
-CONNECT_RETRY = Retry(
-    total=None,
-    connect=2,
-    read=0,
-    status=0,
-    other=0,
-    redirect=0,
-    backoff_factor=0.2,
-    raise_on_status=False,
-)
+#: urllib3 retries nothing (the transport retries, connection failures included:
+#: those requests never reached the server, so any call may be repeated).
+CONNECT_RETRY = Retry(total=0, redirect=0, raise_on_status=False)
 
 
 class TLSAdapter(HTTPAdapter):
-    """An :class:`HTTPAdapter` that refuses anything older than TLS 1.2."""
+    """An :class:`HTTPAdapter` that refuses anything older than TLS 1.2 and whose
+    connections obey the attempt's hard time limit."""
 
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         context = ssl.create_default_context()
