@@ -26,12 +26,13 @@ from .auth.manager import AuthManager
 from .cache import CacheSet
 from .cache.disk import attach_persistent_tier
 from .config import Settings
-from .config_checks import require_configured
+from .config.checks import require_configured
 from .models.frames import StatsReport
 from .observe.metrics import Metrics
 from .ratelimit import RateGate
 from .transport import Transport
 from .transport.breaker import CircuitBreaker
+from .transport.clock import SkewWatch
 from .transport.pools import pool_stats
 from .transport.session import adopt_session, build_session
 
@@ -105,7 +106,14 @@ class Client:
         self.breaker = CircuitBreaker(
             self.settings.circuit_failures, self.settings.circuit_cooldown
         )
-        self.auth = AuthManager(self.settings, self.session, store=token_store, now=clock)
+        # OAuth calls go through a transport of their own (same session, gate and
+        # breaker, no token guard): the token manager never re-enters ``transport``.
+        skew = SkewWatch()
+        oauth = Transport(self.settings, self.session, self.gate, recorder=self.metrics,
+                          breaker=self.breaker, skew=skew)  # fmt: skip
+        self.auth = AuthManager(
+            self.settings, self.session, store=token_store, now=clock, sender=oauth
+        )
         paper = self.settings.environment == "paper"
         transport_class = Transport
         if paper:
@@ -119,8 +127,8 @@ class Client:
             guard=self.auth,
             recorder=self.metrics,
             breaker=self.breaker,
+            skew=skew,
         )
-        self.auth.bind(self.transport)
         #: ``client.paper`` (status, history, reset, poll) when ``environment="paper"``.
         self.paper: PaperTrading | None = None
         if paper:

@@ -278,7 +278,7 @@ def _gate(settings: Settings) -> Check:
     if backend == "memory":
         return Check("rate gate", True, "memory (this process only)")
     if backend.startswith("sqlite:"):
-        from .config_checks import sqlite_backend_path
+        from .config.checks import sqlite_backend_path
 
         path = sqlite_backend_path(backend)
         try:
@@ -288,9 +288,9 @@ def _gate(settings: Settings) -> Check:
         except sqlite3.Error as exc:
             return Check("rate gate", False, f"{path}: {exc}", f"make {path} writable")
         return Check("rate gate", True, f"SQLite file {path} is writable")
-    from .config import _redact_url
+    from .observe.redact import redact_url
 
-    shown = _redact_url(backend)
+    shown = redact_url(backend)
     try:
         import redis
     except ImportError:
@@ -305,13 +305,11 @@ def _gate(settings: Settings) -> Check:
 
 
 def _journal(settings: Settings, given: JournalStore | None) -> Check:
-    from .config import _redact_url
+    from .observe.redact import redact_url
     from .orders import open_journal
 
     name = "order journal"
-    where = (
-        _redact_url(settings.journal_url) if settings.journal_url else str(settings.journal_path)
-    )
+    where = redact_url(settings.journal_url) if settings.journal_url else str(settings.journal_path)
     if not settings.journal_url:
         path = settings.journal_path
         folder = _existing_parent(path)

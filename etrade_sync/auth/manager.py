@@ -12,6 +12,14 @@ applies around each request (it is the transport's ``TokenGuard``):
 - past midnight US Eastern, or once a renew was refused,
   :class:`~etrade_sync.errors.LoginRequiredError` names the command to run.
 
+For each attempt :meth:`AuthManager.before_request` hands the transport an
+immutable :class:`~etrade_sync.auth.signer.Signer` (the OAuth1 signer and the
+token it signs with); a rejection comes back with that signer, so no per-thread
+state is kept and ``session.auth`` is never written. The OAuth calls (request
+and access token, renew, revoke) go through a transport of their own, given at
+construction (``sender``): renewing is a step, never a re-entry into the
+guarded request path.
+
 Renewing is a locked read-modify-write on the store: the process that gets the
 lock re-reads the token, renews only if the stored last use still says idle,
 and saves, so the others find it fresh and renew nothing.
@@ -38,6 +46,7 @@ from .prompt import (
     open_in_browser,
     where_is_the_code,
 )
+from .signer import Signer
 from .stores import TokenStore, TokenStoreError, login_command, token_store_for
 from .token import EASTERN, AccessToken, AuthStatus, TokenStatus
 
@@ -73,19 +82,22 @@ class AuthManager:
         *,
         store: TokenStore | None = None,
         now: Callable[[], datetime] | None = None,
+        sender: Transport | None = None,
     ) -> None:
         self._settings = settings
         self._session = session
-        self._signer: Any = None
+        self._oauth: Any = None
         self._now = now or (lambda: datetime.now(UTC))
         self._lock = threading.RLock()
         self._token: AccessToken | None = None
         self._store: TokenStore = store if store is not None else token_store_for(settings)
-        self._flow: OAuthFlow | None = None
+        # The OAuth calls (request token, access token, renew, revoke) go through
+        # ``sender``, a transport without a token guard: renewing is a step of its
+        # own, never a re-entry into the guarded request path.
+        self._flow: OAuthFlow | None = OAuthFlow(settings, sender) if sender else None
         self._pending: AuthorizationRequest | None = None
         self._persisted: datetime | None = None
         self._dead: str | None = None
-        self._seen = threading.local()
         self._lock_timeout = 2 * (settings.connect_timeout + settings.read_timeout) + 30.0
         protect(settings.consumer_secret)
         if settings.consumer_key and settings.consumer_secret:
@@ -94,10 +106,6 @@ class AuthManager:
             except (ConfigurationError, TokenStoreError) as exc:
                 # raised again, as the error, by the first call that needs the token
                 log.debug("saved login not loaded: %s", exc)
-
-    def bind(self, transport: Transport) -> None:
-        """Send the OAuth calls through ``transport`` (done by the client)."""
-        self._flow = OAuthFlow(self._settings, transport)
 
     @property
     def store(self) -> TokenStore:
@@ -199,7 +207,7 @@ class AuthManager:
             self._token = None
             self._dead = None
             self._persisted = None
-            self._signer = None
+            self._oauth = None
             self._store.clear()
 
     def login_command(self) -> str:
@@ -208,22 +216,23 @@ class AuthManager:
 
     # -- TokenGuard ------------------------------------------------------------------
 
-    def before_request(self) -> None:
-        """Renew when idle nears 2 h; raise LoginRequiredError when a login is needed."""
+    def before_request(self) -> Signer:
+        """The signer for one attempt; renews first when idle nears 2 h; raises
+        LoginRequiredError when a login is needed."""
         token = self._token
         if token is not None and token.token != self._dead and self._fresh(token, self._now()):
-            self._seen.token = token
-            return
+            return Signer(self._oauth, token)
         with self._lock:
             self._refresh()
             token = self._usable()
             if not self._fresh(token, self._now()):
                 self._renew(force=False, seen=None, reason="idle")
-            self._seen.token = self._token
+            return Signer(self._oauth, self._token)
 
-    def signer(self) -> Any:
-        """The OAuth1 auth object of the current access token, for one request."""
-        return self._signer
+    def signer(self) -> Signer | None:
+        """A signer for the current access token (None without one)."""
+        with self._lock:
+            return Signer(self._oauth, self._token) if self._oauth is not None else None
 
     def after_success(self) -> None:
         """Record the use; write it to the store at most once a minute."""
@@ -239,9 +248,10 @@ class AuthManager:
         if due:
             self._persist(snapshot)
 
-    def on_rejected(self, error: AuthenticationError) -> bool:
-        """One renew after ``token_rejected``; True when the request may be repeated."""
-        seen: AccessToken | None = getattr(self._seen, "token", None) or self._token
+    def on_rejected(self, error: AuthenticationError, signer: Signer | None = None) -> bool:
+        """One renew after ``token_rejected`` of the token ``signer`` signed with;
+        True when the request may be repeated."""
+        seen = signer.token if signer is not None and signer.token is not None else self._token
         with self._lock:
             if error.oauth_problem == "token_expired":
                 self._refresh()
@@ -267,7 +277,7 @@ class AuthManager:
 
     def _require_flow(self) -> OAuthFlow:
         if self._flow is None:
-            raise RuntimeError("AuthManager is not bound to a transport")
+            raise RuntimeError("AuthManager was built without a sender for the OAuth calls")
         return self._flow
 
     def _require_writable_store(self) -> None:
@@ -291,7 +301,7 @@ class AuthManager:
         protect(token.token, token.token_secret)
         with self._lock:
             if not token.same_token(self._token):
-                self._signer = make_oauth1(key, secret, token.token, token.token_secret)
+                self._oauth = make_oauth1(key, secret, token.token, token.token_secret)
             self._token = token
 
     def _take(self, token: AccessToken) -> None:

@@ -21,7 +21,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from ..config import _redact_url
+from ..observe.redact import redact_url
 from .store_common import LOCK_TIMEOUT, TokenStoreError, thread_section
 from .token import AccessToken
 
@@ -143,7 +143,7 @@ def login_command(settings: Settings, store: TokenStore) -> str:
     if settings.environment in ("production", "paper"):
         parts += ["--env", "production"]
     if settings.token_store != os.environ.get("ETRADE_TOKEN_STORE", "file"):
-        parts += ["--store", shlex.quote(_redact_url(settings.token_store))]
+        parts += ["--store", shlex.quote(redact_url(settings.token_store))]
     env_file = os.environ.get("ETRADE_TOKEN_FILE")
     if settings.token_file is not None and (
         env_file is None or Path(env_file).expanduser() != settings.token_path

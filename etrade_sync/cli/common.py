@@ -74,7 +74,7 @@ def client_from_args(args: argparse.Namespace) -> Client:
     """A client built from :func:`settings_from_args`; when anything is missing for a
     login (consumer key and secret, token key), one error names all of it."""
     from ..client import Client
-    from ..config_checks import require_configured
+    from ..config.checks import require_configured
 
     settings = settings_from_args(args)
     require_configured(settings)

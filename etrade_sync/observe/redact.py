@@ -10,8 +10,9 @@ exception messages: the Authorization header, OAuth parameters, and
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
-__all__ = ["redact_path", "redact_text", "short_key"]
+__all__ = ["redact_path", "redact_text", "redact_url", "short_key"]
 
 _ACCOUNT_RE = re.compile(r"(/v1/accounts/)(?!list\b)([^/?.\s\"'&]+)")
 _ENCODED_ACCOUNT_RE = re.compile(r"(%2Fv1%2Faccounts%2F)(?!list\b)([^%.\s\"'&]+)", re.I)
@@ -45,3 +46,11 @@ def redact_text(text: str, secrets: tuple[str | None, ...] = ()) -> str:
         if secret and len(secret) >= 4:
             out = out.replace(secret, "***")
     return out
+
+
+def redact_url(value: str) -> str:
+    """A URL with its password masked (``redis://:***@host:6379/0``), for messages."""
+    parts = urlsplit(value)
+    if parts.password:
+        return value.replace(f":{parts.password}@", ":***@")
+    return value

@@ -51,8 +51,8 @@ from pyrate_limiter import (
     SQLiteQueries,
 )
 
-from ..config import _redact_url
 from ..errors import ConfigurationError, RateGateError
+from ..observe.redact import redact_url
 
 __all__ = [
     "MemoryWindowBucket",
@@ -91,7 +91,7 @@ def make_bucket(
         client = _redis_client(backend)
         return RedisWindowBucket(rates, client, f"etrade_sync:gate:{namespace}:{category}")
     raise ConfigurationError(
-        f"rate_limit_backend={_redact_url(backend)!r}: use 'memory', 'sqlite:///path' "
+        f"rate_limit_backend={redact_url(backend)!r}: use 'memory', 'sqlite:///path' "
         f"or 'redis://host:port/db'",
         name="rate_limit_backend",
     )
@@ -102,8 +102,8 @@ def make_bucket(
 
 def sqlite_path(backend: str) -> Path:
     """The database file named by a ``sqlite:////absolute/path`` backend URL; its folder
-    must exist (see :func:`etrade_sync.config_checks.sqlite_backend_path`)."""
-    from ..config_checks import sqlite_backend_path
+    must exist (see :func:`etrade_sync.config.checks.sqlite_backend_path`)."""
+    from ..config.checks import sqlite_backend_path
 
     return sqlite_backend_path(backend).resolve()
 
@@ -244,7 +244,7 @@ def _redis_client(url: str) -> Any:
         from redis.retry import Retry
     except ImportError:
         raise ConfigurationError(
-            f"rate_limit_backend={_redact_url(url)!r} needs the redis package: "
+            f"rate_limit_backend={redact_url(url)!r} needs the redis package: "
             f"pip install 'etrade_sync[redis]'",
             name="rate_limit_backend",
         ) from None
@@ -260,7 +260,7 @@ def _redis_client(url: str) -> Any:
                 retry=Retry(NoBackoff(), 1),
             )
             _redis_clients[url] = client
-            log.debug("rate gate: Redis backend %s", _redact_url(url))
+            log.debug("rate gate: Redis backend %s", redact_url(url))
         return client
 
 

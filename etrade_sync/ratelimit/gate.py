@@ -295,9 +295,9 @@ class RateGate:
         return {"backend": self._safe_backend(), "limits": self.describe(), "categories": per}
 
     def _safe_backend(self) -> str:
-        from ..config import _redact_url
+        from ..observe.redact import redact_url
 
-        return _redact_url(self.backend)
+        return redact_url(self.backend)
 
     def close(self) -> None:
         """Release the backend's resources (database connections)."""

@@ -30,10 +30,8 @@ about orders.
 
 from __future__ import annotations
 
-import email.utils
 import logging
 import random
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -51,6 +49,7 @@ from ..errors import ETradeError, NetworkError, ServerError
 from ..observe.jsonlog import call_fields, log_call
 from ..observe.redact import redact_path
 from . import decode
+from .clock import SkewWatch
 from .failures import log_failure, network_failure, note_renewed, redirect_error, too_large
 from .limits import BodyTooLarge, attempt_limit, read_body
 from .paths import check_path
@@ -90,9 +89,6 @@ log = logging.getLogger("etrade_sync")
 
 _ACCEPT = {"Accept": "application/json"}
 
-#: Clock skew (seconds) between this machine and E*TRADE that earns a warning.
-SKEW_WARNING = 60.0
-
 
 def make_retry(settings: Settings) -> Retry:
     """The retry numbers as a urllib3 :class:`Retry` value object (kept for
@@ -126,6 +122,7 @@ class _Tried:
     error: ETradeError | None
     retry_after: float | None = None
     gate_wait: float = 0.0
+    signer: Any = None  # what signed the attempt, handed back on a token rejection
 
 
 class Transport:
@@ -141,6 +138,7 @@ class Transport:
         recorder: Recorder | None = None,
         breaker: Breaker | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        skew: SkewWatch | None = None,
     ) -> None:
         self.settings = settings
         self.session = session
@@ -153,13 +151,15 @@ class Transport:
         self._sleep = sleep
         self.timeout = (settings.connect_timeout, settings.read_timeout)
         self.attempt_limit = settings.connect_timeout + settings.read_timeout
-        self.clock_skew: float | None = None
-        self._skew_warned = False
+        self.skew = skew if skew is not None else SkewWatch()
         self._checked_bases: set[str] = set()
-        self._last_date: tuple[str, float] | None = None
-        self._lock = threading.Lock()
 
     # -- public --------------------------------------------------------------------
+
+    @property
+    def clock_skew(self) -> float | None:
+        """Seconds this machine's clock is ahead of E*TRADE's (last Date header seen)."""
+        return self.skew.seconds
 
     def url_for(self, call: Call) -> str:
         """The URL ``call`` goes to; the https-only rule is checked for every base."""
@@ -208,7 +208,7 @@ class Transport:
                     continue
                 if isinstance(outcome, Renew):
                     renewed = True
-                    if guard.on_rejected(outcome.error):
+                    if guard.on_rejected(outcome.error, tried.signer):
                         if outcome.retry:
                             log.info("token renewed after %s; repeating %s",
                                      outcome.error.oauth_problem, call.name)  # fmt: skip
@@ -242,11 +242,20 @@ class Transport:
         self, call: Call, url: str, auth: Any, guard: TokenGuard, attempt: int, started: float
     ) -> _Tried:
         self.breaker.before_call(call.name)
-        guard.before_request()
-        signer = auth if auth is not None else guard.signer()  # this attempt's signer
+        signer = guard.before_request()  # this attempt's own signer (None: unsigned)
+        if auth is not None:
+            signer = auth
         waited = 0.0
         if call.category != "oauth":
             waited = self.gate.acquire(call.category) or 0.0
+        tried = self._exchange(call, url, signer, attempt, started, waited)
+        tried.signer = signer
+        return tried
+
+    def _exchange(
+        self, call: Call, url: str, signer: Any, attempt: int, started: float, waited: float
+    ) -> _Tried:
+        """Send one signed request and read its answer under the attempt's limits."""
         left = self.policy.call_timeout - (time.monotonic() - started)
         if left <= 0:
             error = NetworkError(
@@ -268,7 +277,7 @@ class Transport:
                 failure = network_failure(call, exc, limit if watch.expired else None)
                 return _Tried(None, failure, gate_wait=waited)
         status = response.status_code
-        self._check_clock(response)
+        self.skew.check(response)
         if response.is_redirect or 300 <= status < 400:
             self.breaker.record_success(call.name)
             return _Tried(response, redirect_error(call, response), gate_wait=waited)
@@ -280,7 +289,9 @@ class Transport:
             self.breaker.record_failure(call.name)
         else:
             self.breaker.record_success(call.name)
-        return _Tried(response, refusal, self._retry_after(response), gate_wait=waited)
+        return _Tried(
+            response, refusal, self._retry_after(response), gate_wait=waited, signer=signer
+        )
 
     def _send(
         self, call: Call, url: str, auth: Any, *, attempt: int = 1, gate_wait: float = 0.0
@@ -327,27 +338,3 @@ class Transport:
         log.info("retrying %s after %s in %.2f s", call.name, why, seconds)
         if seconds > 0:
             self._sleep(seconds)
-
-    def _check_clock(self, response: requests.Response) -> None:
-        header = response.headers.get("Date")
-        if not header:
-            return
-        # Date has one-second resolution: parse it only when it changes.
-        last = self._last_date
-        if last is not None and last[0] == header:
-            server = last[1]
-        else:
-            try:
-                server = email.utils.parsedate_to_datetime(header).timestamp()
-            except (TypeError, ValueError):
-                return
-            self._last_date = (header, server)
-        skew = time.time() - server
-        self.clock_skew = skew
-        if abs(skew) > SKEW_WARNING and not self._skew_warned:
-            self._skew_warned = True
-            log.warning(
-                "this machine's clock is %+.0f s off E*TRADE's; OAuth timestamps more than "
-                "5 minutes off are refused. Sync the clock (NTP).",
-                skew,
-            )

@@ -52,17 +52,17 @@ class Call:
 class TokenGuard(Protocol):
     """The token lifecycle as the transport sees it (implemented in ``auth``)."""
 
-    def before_request(self) -> None:
-        """Renew when idle time nears the limit; raise when a login is required."""
+    def before_request(self) -> Any:
+        """The signer for one attempt (a requests auth callable carrying the token it
+        signs with); renews first when idle time nears the limit; raises when a
+        login is required."""
 
     def after_success(self) -> None:
         """Record that the token was just used successfully."""
 
-    def on_rejected(self, error: AuthenticationError) -> bool:
-        """Handle a 401; return True when the token was renewed and a retry may work."""
-
-    def signer(self) -> Any:
-        """The requests auth object that signs the next attempt (None: unsigned)."""
+    def on_rejected(self, error: AuthenticationError, signer: Any) -> bool:
+        """Handle a 401 for the attempt signed by ``signer``; return True when the
+        token was renewed and a retry may work."""
 
 
 class PermitGate(Protocol):
@@ -91,17 +91,14 @@ class Recorder(Protocol):
 class _NoGuard:
     """No token manager: nothing to check, nothing to renew."""
 
-    def before_request(self) -> None:
+    def before_request(self) -> Any:
         return None
 
     def after_success(self) -> None:
         return None
 
-    def on_rejected(self, error: AuthenticationError) -> bool:
+    def on_rejected(self, error: AuthenticationError, signer: Any) -> bool:
         return False
-
-    def signer(self) -> Any:
-        return None
 
 
 class _NoBreaker:

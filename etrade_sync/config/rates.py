@@ -1,6 +1,6 @@
 """
-etrade_sync.rates
-~~~~~~~~~~~~~~~~~
+etrade_sync.config.rates
+~~~~~~~~~~~~~~~~~~~~~~~~
 
 This module provides the rate-limit settings: E*TRADE's categories and published
 limits, and :func:`parse_rate_limits`, which reads ``"market=4/s,14000/h;orders=2/s"``
@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from .errors import ConfigurationError
+from ..errors import ConfigurationError
 
 __all__ = ["CATEGORIES", "DEFAULT_RATE_LIMITS", "RateSpec", "parse_rate_limits"]
 

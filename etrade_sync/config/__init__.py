@@ -22,7 +22,9 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from .errors import ConfigurationError
+from ..errors import ConfigurationError
+from ..observe.redact import redact_url
+from ..observe.redact import redact_url as _redact_url  # noqa: F401  (older private name)
 from .rates import CATEGORIES, DEFAULT_RATE_LIMITS, RateSpec, parse_rate_limits
 
 __all__ = [
@@ -130,7 +132,7 @@ class Settings:
     paper_commission: float = 0.0
 
     def __post_init__(self) -> None:
-        from .config_checks import check_text_types, combine
+        from .checks import check_text_types, combine
 
         problems = check_text_types(self)
         for check in self._checks():
@@ -143,7 +145,7 @@ class Settings:
             raise error
 
     def _checks(self) -> list[Callable[[], None]]:
-        from .config_checks import normalize_environment, sqlite_backend_path
+        from .checks import normalize_environment, sqlite_backend_path
 
         def environment() -> None:
             object.__setattr__(self, "environment", normalize_environment(self.environment))
@@ -164,7 +166,7 @@ class Settings:
                 store in _TOKEN_STORES or store.startswith(("redis://", "rediss://"))
             ):
                 raise ConfigurationError(
-                    f"token_store={_redact_url(store)!r}: use one of "
+                    f"token_store={redact_url(store)!r}: use one of "
                     f"{', '.join(_TOKEN_STORES)} or redis://host:port/db",
                     name="token_store",
                 )
@@ -175,7 +177,7 @@ class Settings:
                 isinstance(url, str) and url.startswith(("postgresql://", "postgres://"))
             ):
                 raise ConfigurationError(
-                    f"journal_url={_redact_url(str(url))!r}: use "
+                    f"journal_url={redact_url(str(url))!r}: use "
                     f"postgresql://user@host:port/dbname (or leave it unset for the SQLite file)",
                     name="journal_url",
                 )
@@ -302,7 +304,7 @@ class Settings:
             "api_base": self.api_base,
             "token_file": str(self.token_path),
             "token_key": "***" if self.token_key else None,
-            "rate_limit_backend": _redact_url(self.rate_limit_backend),
+            "rate_limit_backend": redact_url(self.rate_limit_backend),
             "quote_ttl": self.quote_ttl,
             "balance_ttl": self.balance_ttl,
         }
@@ -341,7 +343,7 @@ class Settings:
         merged = {k: v for k, v in file_values.items() if v is not None}
         merged.update(env)
         if any(v.lstrip().startswith("enc:") for v in merged.values()):
-            from .crypto.envcrypt import decrypt_environ  # encrypted values: see that module
+            from ..crypto.envcrypt import decrypt_environ  # encrypted values: see that module
 
             decrypt_environ(merged, env, file_values=file_values)
         kwargs: dict[str, Any] = {}
@@ -367,25 +369,18 @@ class Settings:
         else:
             if not problems:
                 return settings
-        from .config_checks import combine
+        from .checks import combine
 
         error = combine(problems)
         assert error is not None
         raise error from None
 
 
-def _redact_url(value: str) -> str:
-    parts = urlsplit(value)
-    if parts.password:
-        return value.replace(f":{parts.password}@", ":***@")
-    return value
-
-
 def _convert(var: str, raw: str, kind: str) -> Any:
     if kind == "str":
         return raw
     if kind == "env":
-        from .config_checks import ENVIRONMENT_ALIASES
+        from .checks import ENVIRONMENT_ALIASES
 
         if raw.lower() not in ENVIRONMENT_ALIASES:
             raise ConfigurationError(

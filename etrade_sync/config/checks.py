@@ -1,5 +1,5 @@
 """
-etrade_sync.config_checks
+etrade_sync.config.checks
 ~~~~~~~~~~~~~~~~~~~~~~~~~
 
 This module provides the checks behind :class:`~etrade_sync.Settings` that look at
@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigurationError
+from ..errors import ConfigurationError
 
 #: A :class:`~etrade_sync.config.Settings` (not imported: config imports this module).
 Settings = Any
