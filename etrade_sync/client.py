@@ -24,10 +24,8 @@ import requests
 
 from .auth.manager import AuthManager
 from .cache import CacheSet
-from .cache.disk import attach_persistent_tier
 from .config import Settings
 from .config.checks import require_configured
-from .models.frames import StatsReport
 from .observe.metrics import Metrics
 from .ratelimit import RateGate
 from .transport import Transport
@@ -95,7 +93,10 @@ class Client:
         self.gate = gate if gate is not None else RateGate.shared(self.settings)
         self.metrics = Metrics()
         self.cache = CacheSet(self.settings)
-        attach_persistent_tier(self.cache, self.settings)  # opt-in: ETRADE_CACHE_DIR
+        if self.settings.cache_dir:  # opt-in: ETRADE_CACHE_DIR (loads cryptography)
+            from .cache.disk import attach_persistent_tier
+
+            attach_persistent_tier(self.cache, self.settings)
         self._lazy_lock = threading.Lock()
         self._journal: JournalStore = _UNSET
         self._release_journal: Callable[[], None] = lambda: None
@@ -261,6 +262,8 @@ class Client:
         the clock skew measured against E*TRADE's ``Date`` header and the connection
         pool per host (:meth:`pool_stats`), as plain data: a ``dict`` (a
         :class:`~etrade_sync.models.frames.StatsReport`) that notebooks show as tables."""
+        from .models.frames import StatsReport  # loads the models: not needed to build a client
+
         return StatsReport(
             {
                 "calls": self.metrics.snapshot(),

@@ -90,3 +90,77 @@ def print_table(r: dict[str, Any]) -> None:
             f"{w['busiest_window_max']} | | {_mm(w['ratio'])}x "
             f"({verdict('sweep ratio', w['ratio']['median'])}) |"
         )
+
+
+def _headline(r: dict[str, Any]) -> dict[str, tuple[float, str]]:
+    """goal name -> (median value, text shown) for one report."""
+    out: dict[str, tuple[float, str]] = {}
+    for n in (1, 25):
+        u = r[f"uncached_{n}"]
+        ratio = u["ratio"]["median"]
+        ours, bare = u["etrade_sync"], u["bare_requests_oauth1"]
+        out[f"uncached_{n} ratio"] = (
+            ratio,
+            f"{ratio:g}x ({ours['wall_ms']['median']:.2f} vs {bare['wall_ms']['median']:.2f} ms; "
+            f"CPU {ours['cpu_ms']['median']:.2f} vs {bare['cpu_ms']['median']:.2f} ms)",
+        )
+    i = r["imports"]
+    out["import ratio"] = (
+        i["import_ratio"],
+        f"{i['import_ratio']:g}x ({i['etrade_sync_client_ms']['median']:g} vs "
+        f"{i['requests_ms']['median']:g} ms)",
+    )
+    for name, w in r["sweeps"].items():
+        ratio = w["ratio"]["median"]
+        out[f"sweep {name}"] = (
+            ratio,
+            f"{ratio:g}x ({w['elapsed_s']['median']:g} s, ideal {w['ideal_s']:g} s, "
+            f"{w['throttled_max']} throttled)",
+        )
+    t = r["cached_threads"]
+    cpu = t.get("cpu_ratio_16_to_1")
+    out["threads 16/1"] = (
+        t["ratio_16_to_1"]["median"],
+        f"{t['ratio_16_to_1']['median']:g}x wall"
+        + (f", {cpu['median']:g}x per CPU s" if cpu else "")
+        + f" (1 thread {t['1']['median']:g}/s)",
+    )
+    q = r["memory_per_cached_quote"]
+    traced = q["traced_bytes_per_quote"]["median"]
+    out["bytes per cached quote"] = (
+        traced,
+        f"{traced:g} B traced, {q['rss_bytes_per_quote']['median']:g} B RSS",
+    )
+    s = r["rss"]
+    out["rss ratio"] = (
+        s["rss_ratio"],
+        f"{s['rss_ratio']:g}x ({s['etrade_sync_mib']['median']:g} vs "
+        f"{s['bare_mib']['median']:g} MiB)",
+    )
+    return out
+
+
+def print_comparison(before: dict[str, Any], after: dict[str, Any]) -> None:
+    """One markdown table: each goal, before, after, met or not (medians)."""
+    b, a = _headline(before), _headline(after)
+    print("| measure | goal | before | after | met |")
+    print("|---|---|---|---|---|")
+    for name, (value, text) in a.items():
+        goal_name = "sweep ratio" if name.startswith("sweep") else name
+        op, goal = GOALS[goal_name]
+        met = value <= goal if op == "<=" else value >= goal
+        if name.startswith("sweep"):
+            met = met and "0 throttled" in text
+        print(
+            f"| {name} | {op} {goal:g} | {b.get(name, (0, 'n/a'))[1]} | {text} | "
+            f"{'yes' if met else 'no'} |"
+        )
+
+
+if __name__ == "__main__":
+    import json
+    import sys
+    from pathlib import Path
+
+    first, second = (json.loads(Path(path).read_text()) for path in sys.argv[1:3])
+    print_comparison(first, second)

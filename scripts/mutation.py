@@ -1,7 +1,8 @@
 """Mutation testing for one module: does the suite fail when the code is broken?
 
     python scripts/mutation.py etrade_sync/orders/resolve.py tests/orders \\
-        [--sample 30] [--seed 1] [--timeout 300] [--equivalent FILE]
+        [--sample 30] [--seed 1] [--timeout 300] [--equivalent FILE] [--json OUT]
+        [--rerun EARLIER.json]
 
 It parses the module, lists every place a small, typical bug can be made (a comparison
 flipped, ``and``/``or`` swapped, a number or string changed, ``True``/``False`` swapped,
@@ -218,6 +219,18 @@ def _equivalents(path: Path | None) -> dict[tuple[int, str], str]:
     return found
 
 
+def _earlier_catches(path: Path | None, args: argparse.Namespace) -> set[tuple[int, int, str]]:
+    """The mutants an earlier ``--json`` report of the same module, seed and sample caught."""
+    if path is None:
+        return set()
+    data = json.loads(path.read_text())
+    if (data["module"], data["seed"], data["sample"]) != (args.module, args.seed, args.sample):
+        raise SystemExit(f"{path} is a report of another module, seed or sample size")
+    return {
+        (o["index"], o["line"], o["operator"]) for o in data["outcomes"] if o["verdict"] == "caught"
+    }
+
+
 def run(args: argparse.Namespace) -> list[Outcome]:
     module = Path(args.module)
     source = (ROOT / module).read_text()
@@ -225,6 +238,7 @@ def run(args: argparse.Namespace) -> list[Outcome]:
     rng = random.Random(args.seed)
     sample = sorted(rng.sample(points, min(args.sample, len(points))), key=lambda m: m.index)
     equivalent = _equivalents(Path(args.equivalent) if args.equivalent else None)
+    earlier = _earlier_catches(Path(args.rerun) if args.rerun else None, args)
     outcomes: list[Outcome] = []
     with tempfile.TemporaryDirectory() as tmp:
         repo = Path(tmp) / "repo"
@@ -237,6 +251,11 @@ def run(args: argparse.Namespace) -> list[Outcome]:
             if (mutant.line, mutant.operator) in equivalent:
                 reason = equivalent[(mutant.line, mutant.operator)]
                 outcomes.append(Outcome(mutant, "equivalent", 0.0, reason))
+                continue
+            if (mutant.index, mutant.line, mutant.operator) in earlier:
+                # more tests than the earlier run: a mutant it caught stays caught
+                outcomes.append(Outcome(mutant, "caught", 0.0, "caught in the earlier run"))
+                print(f"  {'caught':9} {module}:{mutant.line} {mutant.description} (earlier)")
                 continue
             (repo / module).write_text(mutate(source, mutant.index))
             try:
@@ -285,6 +304,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=300, help="seconds per test run")
     parser.add_argument("--equivalent", help="file of path:line:operator  reason lines")
     parser.add_argument("--json", help="write the report as JSON here")
+    parser.add_argument(
+        "--rerun",
+        help="an earlier --json report (same module, seed, sample): run only its survivors "
+        "(for the same tests plus new ones; what it caught stays caught)",
+    )
     args = parser.parse_args(argv)
     outcomes = run(args)
     data = report(args.module, outcomes, args)

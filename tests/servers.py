@@ -14,16 +14,31 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.support import real_clock_env
 
-__all__ = ["PostgresServer", "RedisServer", "free_port"]
+
+def later(seconds: float, action: Callable[[], object]) -> threading.Thread:
+    """Run ``action`` after ``seconds`` in a started thread (``time.sleep``, not a
+    timed wait: libfaketime's clock offset stretches timed waits, not sleeps)."""
+
+    def run() -> None:
+        time.sleep(seconds)
+        action()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread
+
+
+__all__ = ["PostgresServer", "RedisServer", "free_port", "later"]
 
 
 def free_port() -> int:

@@ -39,12 +39,12 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
 from cryptography.fernet import InvalidToken
 
 from ..crypto.keys import KEY_VARIABLE, KdfParams, TokenCipher, missing_key_error, parse_keys
 from ..errors import ConfigurationError
+from ..observe.redact import redact_url
 from .store_common import LOCK_TIMEOUT, TokenStoreError, thread_section
 from .token import AccessToken
 
@@ -92,14 +92,6 @@ class TokenStoreUnavailableError(TokenStoreError):
 
 class TokenStoreFencedError(TokenStoreError):
     """A write was refused: this holder's lock expired and another took over."""
-
-
-def safe_url(url: str) -> str:
-    """``url`` without its password."""
-    parts = urlsplit(url)
-    if parts.password:
-        return url.replace(f":{parts.password}@", ":***@")
-    return url
 
 
 class RedisTokenStore:
@@ -186,7 +178,7 @@ class RedisTokenStore:
         return self._section(timeout)
 
     def describe(self) -> str:
-        return f"Redis {safe_url(self.url)}"
+        return f"Redis {redact_url(self.url)}"
 
     # -- the lock --------------------------------------------------------------------
 
@@ -291,7 +283,7 @@ class RedisTokenStore:
         )
 
     def __repr__(self) -> str:
-        return f"RedisTokenStore({safe_url(self.url)!r}, keys={len(self._keys)})"
+        return f"RedisTokenStore({redact_url(self.url)!r}, keys={len(self._keys)})"
 
 
 def _text(value: Any) -> str:
@@ -305,7 +297,7 @@ def _connect(url: str) -> Any:
         from redis.retry import Retry
     except ImportError:
         raise ConfigurationError(
-            f"token_store={safe_url(url)!r} needs the redis package: "
+            f"token_store={redact_url(url)!r} needs the redis package: "
             f"pip install 'etrade_sync[redis]'",
             name="token_store",
         ) from None
@@ -320,5 +312,5 @@ def _connect(url: str) -> Any:
         )
     except ValueError as exc:
         raise ConfigurationError(
-            f"token_store={safe_url(url)!r}: {exc}", name="token_store"
+            f"token_store={redact_url(url)!r}: {exc}", name="token_store"
         ) from None

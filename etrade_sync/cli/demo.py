@@ -6,8 +6,8 @@ This module provides ``etrade-sync demo``: a walk through a real session against
 the built-in simulator, printing each step: the login (approved automatically,
 as the simulator allows), accounts, a balance, a quote sweep that shows the rate
 gate and the cache at work, an order previewed, placed and cancelled, the
-client's own figures, and a paper trade on the simulator's quotes. No E*TRADE account is needed; nothing is written outside a
-temporary folder.
+client's own figures, and a paper trade on the simulator's quotes. No E*TRADE
+account is needed; nothing is written outside a temporary folder.
 """
 
 from __future__ import annotations

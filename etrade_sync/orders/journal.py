@@ -35,9 +35,9 @@ happened). ``evidence`` says how a ``done`` is known: ``answer`` (E*TRADE's
 answer named the order id), ``order_list`` (matched in the order list) or
 ``duplicate`` (E*TRADE refused a repeat because the clientOrderId was used).
 
-:class:`~etrade_sync.orders.sqlite_journal.SQLiteJournal` is the SQLite store; its
-SQL is portable, so a PostgreSQL store can implement this interface with the
-same tables and statements.
+:class:`~etrade_sync.orders.sqlite_journal.SQLiteJournal` is the SQLite store (one
+host); :class:`~etrade_sync.orders.postgres_journal.PostgresJournal` implements the
+same interface with the same tables in PostgreSQL (every host, ``ETRADE_JOURNAL_URL``).
 """
 
 from __future__ import annotations

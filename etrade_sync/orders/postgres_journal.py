@@ -23,6 +23,7 @@ psycopg 3: ``pip install 'etrade_sync[postgres]'``.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import socket
 import threading
@@ -31,69 +32,25 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
 from ..errors import ConfigurationError, JournalError
+from ..observe.redact import redact_url
 from .journal import Evidence, JournalEntry, JournalEvent, Scope, Status, intent_exists
+from .postgres_schema import COLUMNS, SCHEMA, SCHEMA_LOCK, add_event, entry_of
 
 __all__ = ["PostgresJournal"]
 
+
+def _body_text(body: Any) -> str:
+    """The body as JSON, decimals and dates as text: what the SQLite store writes."""
+    return json.dumps(body, default=str, sort_keys=True)
+
+
 T = TypeVar("T")
 
-_SCHEMA = (
-    """CREATE TABLE IF NOT EXISTS order_intents (
-    id BIGSERIAL PRIMARY KEY,
-    api_host TEXT NOT NULL,
-    environment TEXT NOT NULL,
-    account_id_key TEXT NOT NULL,
-    intent_key TEXT NOT NULL,
-    operation TEXT NOT NULL,
-    client_order_id TEXT,
-    target_order_id BIGINT,
-    order_id BIGINT,
-    status TEXT NOT NULL,
-    evidence TEXT,
-    body JSONB NOT NULL,
-    error TEXT,
-    attempts INTEGER NOT NULL,
-    created_at TIMESTAMPTZ NOT NULL,
-    updated_at TIMESTAMPTZ NOT NULL,
-    sent_at TIMESTAMPTZ,
-    host TEXT NOT NULL,
-    pid INTEGER NOT NULL,
-    UNIQUE (api_host, environment, account_id_key, intent_key)
-)""",
-    """CREATE TABLE IF NOT EXISTS order_events (
-    id BIGSERIAL PRIMARY KEY,
-    intent_id BIGINT NOT NULL REFERENCES order_intents (id),
-    at TIMESTAMPTZ NOT NULL,
-    status TEXT NOT NULL,
-    order_id BIGINT,
-    evidence TEXT,
-    detail TEXT
-)""",
-    "CREATE INDEX IF NOT EXISTS order_intents_by_cid "
-    "ON order_intents (api_host, environment, account_id_key, client_order_id)",
-    "CREATE INDEX IF NOT EXISTS order_intents_by_status ON order_intents (status)",
-    "CREATE INDEX IF NOT EXISTS order_events_by_intent ON order_events (intent_id)",
-)
 
-_COLUMNS = (
-    "id, api_host, environment, account_id_key, intent_key, operation, client_order_id, "
-    "target_order_id, order_id, status, evidence, body, error, attempts, created_at, "
-    "updated_at, sent_at, host, pid"
-)
-
-#: Serialises the schema set-up of concurrent first users (any 64-bit number).
-_SCHEMA_LOCK = 0x65747261646531
-
-
-def safe_url(url: str) -> str:
-    """``url`` without its password."""
-    parts = urlsplit(url)
-    if parts.password:
-        return url.replace(f":{parts.password}@", ":***@")
-    return url
+class _Unreachable(JournalError):
+    """The database cannot be reached (worth waiting for), as opposed to refusing."""
 
 
 class PostgresJournal:
@@ -128,7 +85,7 @@ class PostgresJournal:
     @property
     def path(self) -> str:
         """Where the journal is, for messages (no password)."""
-        return safe_url(self.url)
+        return redact_url(self.url)
 
     def describe(self) -> str:
         return f"PostgreSQL {self.path}"
@@ -152,7 +109,7 @@ class PostgresJournal:
                     yield cur
             except psycopg.OperationalError as exc:
                 self._drop()
-                raise JournalError(
+                raise _Unreachable(
                     f"the order journal {self.describe()} cannot be reached "
                     f"({_first_line(exc)}); start PostgreSQL there or fix ETRADE_JOURNAL_URL"
                 ) from None
@@ -164,11 +121,17 @@ class PostgresJournal:
                 ) from None
 
     def _connection(self, psycopg: Any) -> Any:
+        """The open connection, checked (a server restart drops it), or a new one."""
         conn = self._conn
         if conn is not None and not conn.closed:
-            return conn
+            try:
+                conn.execute("SELECT 1")
+                return conn
+            except psycopg.OperationalError:
+                self._drop()
         conn = psycopg.connect(
             self.url,
+            autocommit=True,  # transactions are explicit: conn.transaction()
             connect_timeout=max(1, int(self.connect_timeout)),
             application_name="etrade_sync",
             options="-c timezone=UTC",
@@ -176,8 +139,8 @@ class PostgresJournal:
         self._conn = conn
         if not self._ready:
             with conn.transaction(), conn.cursor() as cur:
-                cur.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
-                for statement in _SCHEMA:
+                cur.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
+                for statement in SCHEMA:
                     cur.execute(statement)
             self._ready = True
         return conn
@@ -230,20 +193,20 @@ class PostgresJournal:
                 "ON CONFLICT (api_host, environment, account_id_key, intent_key) DO NOTHING "
                 "RETURNING id",
                 (scope.api_host, scope.environment, account_id_key, intent_key, operation,
-                 client_order_id, target_order_id, Status.PENDING, jsonb(dict(body)),
-                 now, now, now, *me),
+                 client_order_id, target_order_id, Status.PENDING,
+                 jsonb(dict(body), dumps=_body_text), now, now, now, *me),
             )  # fmt: skip
             inserted = cur.fetchone()
             if inserted is not None:
                 entry_id = int(inserted[0])
             else:
                 cur.execute(
-                    f"SELECT {_COLUMNS} FROM order_intents WHERE api_host = %s "  # noqa: S608
+                    f"SELECT {COLUMNS} FROM order_intents WHERE api_host = %s "  # noqa: S608
                     "AND environment = %s AND account_id_key = %s AND intent_key = %s "
                     "FOR UPDATE",
                     (scope.api_host, scope.environment, account_id_key, intent_key),
                 )
-                existing = _entry(cur.fetchone())
+                existing = entry_of(cur.fetchone())
                 if existing.status not in Status.REOPENABLE:
                     raise intent_exists(existing)
                 entry_id = existing.id
@@ -251,11 +214,11 @@ class PostgresJournal:
                     "UPDATE order_intents SET status = %s, body = %s, order_id = NULL, "
                     "evidence = NULL, error = NULL, attempts = attempts + 1, updated_at = %s, "
                     "sent_at = %s, host = %s, pid = %s WHERE id = %s",
-                    (Status.PENDING, jsonb(dict(body)), now, now, *me, entry_id),
+                    (Status.PENDING, jsonb(dict(body), dumps=_body_text), now, now, *me, entry_id),
                 )
-            _event(cur, entry_id, now, Status.PENDING, None, None, f"{operation} sent")
-            cur.execute(f"SELECT {_COLUMNS} FROM order_intents WHERE id = %s", (entry_id,))  # noqa: S608
-            return _entry(cur.fetchone())
+            add_event(cur, entry_id, now, Status.PENDING, None, None, f"{operation} sent")
+            cur.execute(f"SELECT {COLUMNS} FROM order_intents WHERE id = %s", (entry_id,))  # noqa: S608
+            return entry_of(cur.fetchone())
 
     def record(
         self,
@@ -282,7 +245,7 @@ class PostgresJournal:
             )
             with self._transaction() as cur:
                 cur.execute(statement, (*args, entry_id))
-                _event(cur, entry_id, now, status, order_id, evidence, detail)
+                add_event(cur, entry_id, now, status, order_id, evidence, detail)
 
         try:
             self._patiently(write)
@@ -305,7 +268,7 @@ class PostgresJournal:
         while True:
             try:
                 return operation()
-            except JournalError:
+            except _Unreachable:
                 if time.monotonic() + pause > deadline:
                     raise
                 time.sleep(pause)
@@ -317,12 +280,12 @@ class PostgresJournal:
         scope = self.scope
         with self._transaction() as cur:
             cur.execute(
-                f"SELECT {_COLUMNS} FROM order_intents WHERE api_host = %s "  # noqa: S608
+                f"SELECT {COLUMNS} FROM order_intents WHERE api_host = %s "  # noqa: S608
                 f"AND environment = %s {'AND ' + where if where else ''} {tail}",
                 (scope.api_host, scope.environment, *args),
             )
             rows = cur.fetchall()
-        return [_entry(row) for row in rows]
+        return [entry_of(row) for row in rows]
 
     def get(self, entry_id: int) -> JournalEntry | None:
         found = self._select("id = %s", (entry_id,))
@@ -421,29 +384,3 @@ def _psycopg() -> Any:
 
 def _first_line(exc: BaseException) -> str:
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-
-
-def _event(
-    cur: Any,
-    entry_id: int,
-    at: datetime,
-    status: str,
-    order_id: int | None,
-    evidence: str | None,
-    detail: str | None,
-) -> None:
-    cur.execute(
-        "INSERT INTO order_events (intent_id, at, status, order_id, evidence, detail) "
-        "VALUES (%s, %s, %s, %s, %s, %s)",
-        (entry_id, at, status, order_id, evidence, detail),
-    )
-
-
-_FIELDS = tuple(name.strip() for name in _COLUMNS.split(","))
-
-
-def _entry(row: Any) -> JournalEntry:
-    """A row of ``SELECT {_COLUMNS}`` (psycopg gives aware datetimes and the body as a dict)."""
-    if row is None:
-        raise JournalError("the order journal lost a row it had just found")
-    return JournalEntry(**dict(zip(_FIELDS, row, strict=True)))

@@ -40,6 +40,8 @@ __all__ = [
 ]
 
 _CHUNK = 64 * 1024
+#: How soon the watchdog looks again at an expired attempt that had no socket yet.
+_RECHECK = 0.02
 
 
 class AttemptWatch:
@@ -53,15 +55,20 @@ class AttemptWatch:
         self.expired = False
         self.connection: Any = None
 
-    def cut(self) -> None:
-        """Time is up: shut the socket down so a blocked read returns now.
+    def cut(self) -> bool:
+        """Time is up: shut the socket down so a blocked read returns now. False
+        when the connection has no socket yet (the watchdog tries again shortly).
 
         Called with the watchdog's lock held (or by the attempt's own thread)."""
         self.expired = True
+        if self.connection is _DONE:
+            return True
         sock = getattr(self.connection, "sock", None)
-        if sock is not None:
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
+        if sock is None:
+            return False
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+        return True
 
 
 class _Watchdog:
@@ -98,7 +105,8 @@ class _Watchdog:
                     self._cond.wait(deadline - now)
                     continue
                 heapq.heappop(self._heap)
-                watch.cut()
+                if not watch.cut():  # connecting: no socket to cut yet
+                    heapq.heappush(self._heap, (now + _RECHECK, next(self._ids), watch))
 
 
 _DONE = object()
@@ -141,9 +149,9 @@ class WatchedHTTPConnection(HTTPConnection):
         _attach(self)
         super().request(*args, **kwargs)
 
-    def connect(self) -> None:
-        super().connect()
-        _attach(self)
+    def _new_conn(self) -> Any:
+        _attach(self)  # before the TCP connect and the TLS handshake
+        return super()._new_conn()
 
 
 class WatchedHTTPSConnection(HTTPSConnection):
@@ -153,9 +161,9 @@ class WatchedHTTPSConnection(HTTPSConnection):
         _attach(self)
         super().request(*args, **kwargs)
 
-    def connect(self) -> None:
-        super().connect()
-        _attach(self)
+    def _new_conn(self) -> Any:
+        _attach(self)  # before the TCP connect and the TLS handshake
+        return super()._new_conn()
 
 
 class BodyTooLarge(Exception):

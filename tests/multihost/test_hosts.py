@@ -4,7 +4,6 @@ journal), against the simulator enforcing E*TRADE's limits."""
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +15,7 @@ from etrade_sync.orders.postgres_journal import PostgresJournal
 from etrade_sync.simulator import Fault, SimClock, Simulator
 from tests.auth.conftest import START
 from tests.multihost.fleet import Fleet
-from tests.servers import PostgresServer, RedisServer
+from tests.servers import PostgresServer, RedisServer, later
 
 pytestmark = [pytest.mark.slow, pytest.mark.redis]
 
@@ -102,10 +101,8 @@ def test_redis_killed_and_restarted_mid_run(
         assert fleet.on(1)[0].ask(do="login")["ok"]
         outage = (2.0, 5.0)  # seconds into the run
         started = time.time()
-        kill = threading.Timer(outage[0], persistent_redis.stop)
-        restart = threading.Timer(outage[1], persistent_redis.start)
-        kill.start()
-        restart.start()
+        kill = later(outage[0], persistent_redis.stop)
+        restart = later(outage[1], persistent_redis.start)
         answers = fleet.all(do="loop", what="accounts", seconds=9.0, pause=0.1, events=True)
         kill.join()
         restart.join()

@@ -14,7 +14,7 @@ import pytest
 from etrade_sync.errors import JournalError, OrderIntentExistsError
 from etrade_sync.orders import OrderJournal, Status
 from tests.safety.journals import HOST, OpenJournal, open_journal_at
-from tests.servers import PostgresServer
+from tests.servers import PostgresServer, later
 
 BODY = {"PlaceOrderRequest": {"clientOrderId": "ABC", "orderType": "EQ"}}
 
@@ -151,8 +151,7 @@ def test_postgres_down_refuses_new_intents_and_an_outcome_waits_for_it(
     assert "hunter2" not in str(down.value) and "127.0.0.1" in str(down.value)
     with pytest.raises(JournalError):
         journal.find("acct", "D")
-    restart = threading.Timer(1.0, private_postgres.start)
-    restart.start()
+    restart = later(1.0, private_postgres.start)
     journal.record(entry.id, Status.DONE, order_id=9, evidence="answer")  # waits for it
     restart.join()
     found = journal.find("acct", "D")

@@ -27,6 +27,7 @@ __all__ = [
     "client_for",
     "endless",
     "redirect",
+    "tls_trickle",
     "trickle",
 ]
 
@@ -96,6 +97,19 @@ def endless(size: int, chunk: int = 1 << 20, *, declared: bool = True) -> Behavi
     return run
 
 
+def tls_trickle(every: float = 0.5) -> Behaviour:
+    """Answer a TLS ClientHello with the header of a 16 KiB handshake record, then
+    its bytes one at a time: the handshake never completes, the socket never idles."""
+
+    def run(conn: socket.socket, request: Received) -> None:
+        conn.sendall(b"\x16\x03\x03\x40\x00")
+        for _ in range(200):
+            conn.sendall(b"\x00")
+            time.sleep(every)
+
+    return run
+
+
 def redirect(status: int, location: str) -> Behaviour:
     def run(conn: socket.socket, request: Received) -> None:
         head = _head(status, {"Location": location, "Content-Type": "text/plain"}, 0)
@@ -107,8 +121,9 @@ def redirect(status: int, location: str) -> Behaviour:
 class HostileServer:
     """``with HostileServer(behaviour) as server:`` ... ``server.url``, ``server.received``."""
 
-    def __init__(self, behaviour: Behaviour) -> None:
+    def __init__(self, behaviour: Behaviour, *, raw: bool = False) -> None:
         self.behaviour = behaviour
+        self.raw = raw  # behaviour runs at accept, before any byte is read
         self.received: list[Received] = []
         self._sock = socket.create_server(("127.0.0.1", 0))
         self._sock.settimeout(0.2)
@@ -149,6 +164,11 @@ class HostileServer:
             conn.settimeout(10)
             data = b""
             try:
+                if self.raw:
+                    request = Received("", "")
+                    self.received.append(request)
+                    self.behaviour(conn, request)
+                    return
                 while b"\r\n\r\n" not in data:
                     piece = conn.recv(65536)
                     if not piece:

@@ -22,7 +22,15 @@ import time
 import pytest
 
 from etrade_sync.errors import NetworkError, RedirectError, ResponseTooLargeError
-from tests.transport.hostile import HostileServer, answer, client_for, endless, redirect, trickle
+from tests.transport.hostile import (
+    HostileServer,
+    answer,
+    client_for,
+    endless,
+    redirect,
+    tls_trickle,
+    trickle,
+)
 
 
 @pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
@@ -56,6 +64,23 @@ def test_a_trickling_server_costs_at_most_connect_plus_read_timeout() -> None:
     assert elapsed < 4.0 + 1.0
     assert server.count == 1
     assert "within 4.0 s" in str(info.value)
+
+
+def test_a_tls_handshake_trickle_is_cut_at_the_same_limit() -> None:
+    """(Python's TLS handshake also keeps one deadline of its own; the watch is
+    attached before the TCP connect, so either ends it within the limit.)"""
+    with HostileServer(tls_trickle(every=0.5), raw=True) as server:
+        url = server.url.replace("http://", "https://")
+        client = client_for(url, connect_timeout=1.0, read_timeout=1.0, max_retries=0)
+        started = time.monotonic()
+        try:
+            with pytest.raises(NetworkError):
+                client.market.quotes("AAPL")
+        finally:
+            client.close()
+        elapsed = time.monotonic() - started
+    assert elapsed < 2.0 + 1.0
+    assert server.count == 1
 
 
 def test_the_whole_call_has_a_deadline_across_retries_and_retry_after() -> None:
