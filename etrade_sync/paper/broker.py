@@ -83,8 +83,9 @@ class PaperBroker:
             ("PUT", re.compile(rf"/v1/accounts/{_KEY}/orders/cancel"), self._cancel),
             ("GET", re.compile(r"/v1/user/alerts"), self._alerts),
         ]
-        if not store.accounts():
-            store.reset(start_cash, accounts=1, now_ms=self.now_ms())
+        with store.transaction():  # one process opens a new book, never two
+            if not store.accounts():
+                store.reset(start_cash, accounts=1, now_ms=self.now_ms())
 
     def now_ms(self) -> int:
         return int(self._now() * 1000)
@@ -123,7 +124,9 @@ class PaperBroker:
         symbols = sorted({o.symbol for o in self.store.orders(key, status="OPEN")})
         if not symbols:
             return 0
-        return self.on_quotes(self._quotes(symbols, False))
+        before = len(self.store.fills(key))
+        self.on_quotes(self._quotes(symbols, False))  # the tap may fill them first
+        return len(self.store.fills(key)) - before
 
     def expire(self) -> int:
         """Mark GOOD_FOR_DAY orders past their day's close EXPIRED; return how many."""

@@ -3,6 +3,7 @@ playing production), fills at the quoted prices, and no order request ever leave
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -409,3 +410,34 @@ def test_day_orders_expire_at_their_close_good_until_cancel_rests(
     client.market.quote("KO")
     status = {o.order_id: o.details[0].status for o in client.orders.list(key)}
     assert status == {day.order_id: "EXPIRED", gtc.order_id: "EXECUTED"}
+
+
+def test_change_and_poll_and_resolve(sim: Simulator, make_paper: Callable[..., Client]) -> None:
+    client = make_paper()
+    assert client.paper is not None
+    key = client.accounts.list()[0].account_id_key
+    sim.set_price("MSFT", "400.00")
+    resting = client.orders.place(
+        key,
+        client.orders.preview(
+            key, EquityOrder("MSFT", "BUY", 2, price_type="LIMIT", limit_price="380", term=GTC)
+        ),
+    )
+    new_terms = EquityOrder("MSFT", "BUY", 2, price_type="LIMIT", limit_price="390", term=GTC)
+    changed = client.orders.place_change(
+        key, resting.order_id, client.orders.preview_change(key, resting.order_id, new_terms)
+    )
+    assert changed.order_id != resting.order_id
+    orders = {o.order_id: o.details[0] for o in client.orders.list(key)}
+    assert orders[resting.order_id].status == "CANCELLED"
+    assert orders[changed.order_id].status == "OPEN"
+    assert client.orders.resolve(key, changed.client_order_id).order_id == changed.order_id
+    sim.set_price("MSFT", "385.00")  # nobody reads a quote ...
+    assert client.paper.poll(0.01, rounds=1) == 1  # ... until the poll does
+    fill = client.paper.history()[-1]
+    assert (fill.order_id, fill.price) == (changed.order_id, sim.quote("MSFT").ask)
+    if importlib.util.find_spec("pandas") is not None:  # the pandas extra
+        frame = client.paper.history().to_dataframe()
+        assert list(frame["symbol"]) == ["MSFT"]
+        assert list(frame["price"]) == [float(fill.price)]
+    assert book_requests(sim) == []
