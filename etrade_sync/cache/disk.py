@@ -48,7 +48,8 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from ..config import Settings
 from ..errors import ConfigurationError
-from .ttl import CacheSet, TTLResponseCache
+from .resources import CacheSet
+from .ttl import TTLResponseCache
 
 __all__ = ["PersistentTier", "TieredCache", "attach_persistent_tier"]
 

@@ -40,17 +40,11 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Hashable, Iterable, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
-from ..config import Settings
+from .stats import CacheStats, log_outcome
 
-if TYPE_CHECKING:
-    from ..models.accounts import Account, Balance
-    from ..models.market import Quote
-    from ..models.options import OptionExpiration
-
-__all__ = ["CacheSet", "CacheStats", "TTLResponseCache"]
+__all__ = ["TTLResponseCache", "Timer"]
 
 log = logging.getLogger("etrade_sync")
 
@@ -58,39 +52,6 @@ K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
 Timer = Callable[[], float]
-
-
-@dataclass(frozen=True)
-class CacheStats:
-    """A snapshot of one cache's counters.
-
-    ``hits`` counts answers served without a request (including threads that
-    waited for another thread's fetch); ``misses`` counts keys that had to be
-    fetched (``fresh=True`` included).
-    """
-
-    name: str
-    ttl: float
-    hits: int
-    misses: int
-    size: int
-    maxsize: int
-
-    @property
-    def hit_rate(self) -> float:
-        """Hits over lookups, 0.0 before the first lookup."""
-        total = self.hits + self.misses
-        return self.hits / total if total else 0.0
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "ttl_s": self.ttl,
-            "hits": self.hits,
-            "misses": self.misses,
-            "hit_rate": round(self.hit_rate, 4),
-            "size": self.size,
-            "maxsize": self.maxsize,
-        }
 
 
 class _Flight:
@@ -169,7 +130,7 @@ class TTLResponseCache(Generic[K, V]):
             if entry is not None and self._timer() < entry[0]:
                 self._hits += 1  # stats only; no switch point inside ``+=`` under the GIL
                 if log.isEnabledFor(logging.DEBUG):
-                    _log_outcome(self.name, 1, 0)
+                    log_outcome(self.name, 1, 0)
                 return entry[1]
         with self._cond:
             while not fresh:
@@ -177,7 +138,7 @@ class TTLResponseCache(Generic[K, V]):
                 if entry is not None and self._timer() < entry[0]:
                     self._hits += 1
                     if log.isEnabledFor(logging.DEBUG):
-                        _log_outcome(self.name, 1, 0)
+                        log_outcome(self.name, 1, 0)
                     return entry[1]
                 if key not in self._flights:
                     break
@@ -185,7 +146,7 @@ class TTLResponseCache(Generic[K, V]):
             self._misses += 1
             flight = self._start(key)
         if log.isEnabledFor(logging.DEBUG):
-            _log_outcome(self.name, 0, 1)
+            log_outcome(self.name, 0, 1)
         try:
             value = fetch()
         except BaseException as exc:
@@ -230,7 +191,7 @@ class TTLResponseCache(Generic[K, V]):
                 count = len(hits)
                 self._hits += count
                 if log.isEnabledFor(logging.DEBUG):
-                    _log_outcome(self.name, count, 0)
+                    log_outcome(self.name, count, 0)
                 return hits
         found: dict[K, V] = {}
         settled: set[K] = set()
@@ -262,7 +223,7 @@ class TTLResponseCache(Generic[K, V]):
             fresh = False
         if log.isEnabledFor(logging.DEBUG):
             fetched = len(settled)
-            _log_outcome(self.name, len(wanted) - fetched, fetched)
+            log_outcome(self.name, len(wanted) - fetched, fetched)
         return {k: found[k] for k in wanted if k in found}
 
     def _fetch_batch(
@@ -417,72 +378,3 @@ class TTLResponseCache(Generic[K, V]):
             f"TTLResponseCache({self.name!r}, ttl={self.ttl:g}, size={s.size}, "
             f"hits={s.hits}, misses={s.misses})"
         )
-
-
-def _log_outcome(name: str, hits: int, misses: int) -> None:
-    """One DEBUG record per lookup, with the fields of :mod:`etrade_sync.observe.jsonlog`."""
-    outcome = "hit" if not misses else "miss" if not hits else "partial"
-    log.debug(
-        "cache %s: %s (%d cached, %d fetched)",
-        name,
-        outcome,
-        hits,
-        misses,
-        extra={"cache": outcome, "cache_name": name, "hits": hits, "misses": misses},
-    )
-
-
-class CacheSet:
-    """The response caches of one client (``client.cache``)."""
-
-    #: Caches whose keys start with an account_id_key.
-    _PER_ACCOUNT = ("balances",)
-
-    def __init__(self, settings: Settings, *, clock: Timer = time.monotonic) -> None:
-        self.quotes: TTLResponseCache[tuple[str, str], Quote] = TTLResponseCache(
-            "quotes", settings.quote_ttl, maxsize=20_000, timer=clock
-        )
-        self.balances: TTLResponseCache[tuple[str, bool, str | None], Balance] = TTLResponseCache(
-            "balances", settings.balance_ttl, maxsize=256, timer=clock
-        )
-        self.accounts: TTLResponseCache[str, tuple[Account, ...]] = TTLResponseCache(
-            "accounts", settings.accounts_ttl, maxsize=4, timer=clock
-        )
-        self.expirations: TTLResponseCache[tuple[str, str], tuple[OptionExpiration, ...]] = (
-            TTLResponseCache("expirations", settings.expirations_ttl, maxsize=2048, timer=clock)
-        )
-        #: The shared on-disk tier (:mod:`.disk`), when ETRADE_CACHE_DIR turns it on.
-        self.persistent: Any = None
-
-    def caches(self) -> list[TTLResponseCache[Any, Any]]:
-        return [self.quotes, self.balances, self.accounts, self.expirations]
-
-    def invalidate_account(self, account_id_key: str) -> None:
-        """Forget what is cached for one account (its balances).
-
-        The orders API calls this after placing, changing or cancelling an
-        order in that account, whatever the outcome, so the next balance read
-        goes to E*TRADE. Portfolios are not cached.
-        """
-        if self.persistent is not None:
-            self.persistent.invalidate_account(account_id_key)
-        for name in self._PER_ACCOUNT:
-            cache: TTLResponseCache[Any, Any] = getattr(self, name)
-            cache.invalidate_where(lambda key: key[0] == account_id_key.strip())
-        log.debug("cache: dropped cached data of one account after an order change")
-
-    def clear(self) -> None:
-        """Empty every cache."""
-        for cache in self.caches():
-            cache.clear()
-
-    def stats(self) -> dict[str, dict[str, Any]]:
-        """Per cache: TTL, hits, misses, hit rate, current and maximum size (and the
-        persistent tier's directory, hits, misses and waits when it is on)."""
-        out = {cache.name: cache.stats().as_dict() for cache in self.caches()}
-        if self.persistent is not None:
-            out["persistent"] = self.persistent.stats()
-        return out
-
-    def __repr__(self) -> str:
-        return "CacheSet(" + ", ".join(repr(c) for c in self.caches()) + ")"

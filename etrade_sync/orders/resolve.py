@@ -76,7 +76,8 @@ class OrderReader(Protocol):
 
 def _expiry(product: Mapping[str, Any]) -> str | None:
     parts = [to_int(product.get(k)) for k in ("expiryYear", "expiryMonth", "expiryDay")]
-    return None if None in parts else "{}-{}-{}".format(*parts)
+    # equity products may carry zeros there
+    return "{}-{}-{}".format(*parts) if all(parts) else None
 
 
 def _leg(product: Mapping[str, Any], action: Any, quantity: Any) -> Leg:

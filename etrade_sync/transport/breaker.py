@@ -99,7 +99,7 @@ class CircuitBreaker:
                 self._opened_at = self._clock()
                 self._trial_running = False
                 self._opens += 1
-                log.warning(
+                log.info(  # the failed call logs its own WARNING
                     "circuit opened after %d server failures in a row (last: %s); failing "
                     "fast for %.0f s",
                     self._consecutive,

@@ -115,5 +115,17 @@ def _never_sent(exc: requests.RequestException) -> bool:
 
 
 def _describe(exc: BaseException) -> str:
-    text = redact_path(redact_text(str(exc)))
-    return f"{type(exc).__name__}: {text[:300]}"
+    """The root reason, readable: ``NewConnectionError: Failed to establish a new
+    connection: [Errno 111] Connection refused`` rather than urllib3's nested
+    pool and retry wrapper text."""
+    reason: BaseException = exc
+    inner = exc.args[0] if isinstance(exc, requests.RequestException) and exc.args else None
+    if isinstance(inner, MaxRetryError) and inner.reason is not None:
+        reason = inner.reason
+    elif isinstance(inner, BaseException):
+        reason = inner
+    text = str(reason)
+    if isinstance(reason, NewConnectionError | NameResolutionError):
+        text = text.split("): ", 1)[-1]  # drop the connection object's repr
+    text = redact_path(redact_text(text))
+    return f"{type(reason).__name__}: {text[:300]}"

@@ -19,7 +19,7 @@ from etrade_sync.auth.redis_store import (
 )
 from etrade_sync.auth.stores import TokenStoreError, login_command
 from etrade_sync.client import Client
-from etrade_sync.errors import ConfigurationError
+from etrade_sync.errors import ConfigurationError, LoginRequiredError
 from etrade_sync.simulator import Simulator
 from tests.auth.conftest import START
 from tests.auth.helpers import auth_client, auth_settings, login
@@ -167,3 +167,18 @@ def test_two_hosts_share_one_login_and_renew_once(
     assert not any((tmp_path / h).exists() for h in "abc")
     for h in hosts:
         h.close()
+
+
+def test_a_redis_restart_without_persistence_means_a_new_login(
+    private_redis: RedisServer, held_sim: Simulator, key: str, tmp_path: Path
+) -> None:
+    settings = auth_settings(held_sim, tmp_path / "t.json", key, token_store=private_redis.url)
+    first = auth_client(held_sim, settings)
+    login(first)
+    private_redis.restart()  # no AOF, no snapshot: the token is gone
+    later_process = auth_client(held_sim, settings)
+    with pytest.raises(LoginRequiredError, match="etrade-sync login"):
+        later_process.accounts.list()
+    assert first.accounts.list()  # a process that still holds it goes on until midnight
+    first.close()
+    later_process.close()

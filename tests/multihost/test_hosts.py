@@ -99,21 +99,21 @@ def test_redis_killed_and_restarted_mid_run(
     fleet = _fleet(held_sim, tmp_path, persistent_redis.url, hosts=2, per_host=2)
     try:
         assert fleet.on(1)[0].ask(do="login")["ok"]
-        outage = (2.0, 5.0)  # seconds into the run
+        outage = (3.5, 6.5)  # seconds into the run
         started = time.time()
         kill = later(outage[0], persistent_redis.stop)
         restart = later(outage[1], persistent_redis.start)
-        answers = fleet.all(do="loop", what="accounts", seconds=9.0, pause=0.1, events=True)
+        answers = fleet.all(do="loop", what="accounts", seconds=11.0, pause=0.1, events=True)
         kill.join()
         restart.join()
-        down = (started + outage[0], started + outage[1] + 0.5)
+        down = (started + outage[0], started + outage[1])
+        before = [k for a in answers for t, k in a["events"] if t < down[0]]
+        assert before and set(before) == {"ok"}, before
         for a in answers:
             kinds = {kind for _, kind in a["events"]}
             assert kinds <= {"ok", "RateGateError", "TokenStoreUnavailableError"}, kinds
-            before = [k for t, k in a["events"] if t < down[0]]
-            after = [k for t, k in a["events"] if t > down[1] + 0.5]
-            assert before and set(before) == {"ok"}, before
-            assert after and set(after) == {"ok"}, after  # work resumed
+            after = [k for t, k in a["events"] if t > down[1] + 1.0]
+            assert after and set(after) == {"ok"}, after  # work resumed on every process
         errors = sum(sum(a["errors"].values()) for a in answers)
         assert errors > 0  # the outage was seen, as typed errors
         print(f"Redis down {outage[1] - outage[0]:.0f} s: {errors} typed errors "

@@ -354,3 +354,28 @@ def test_one_order_id_parser_for_the_answer_and_the_journal(
     entry = trader.journal.find(key, preview.client_order_id)
     assert entry is not None
     assert (placed.order_id, entry.status, entry.order_id) == (4321, Status.DONE, 4321)
+
+
+def test_option_orders_resolve_by_strike_and_call_put(sim: Simulator, trader: Client) -> None:
+    from etrade_sync import OptionOrder, OptionSymbol
+
+    key = next(a.account_id_key for a in sim.accounts if a.is_open and a.is_margin)
+    expiry = trader.market.option_expirations("IBM", expiry_type="MONTHLY")[0].date
+
+    def buy(call_put: str, strike: int) -> OptionOrder:
+        contract = OptionSymbol("IBM", expiry, call_put, strike)
+        return OptionOrder(contract, "BUY_OPEN", 1, price_type="LIMIT", limit_price="0.05")
+
+    # three answers lost: same price and quantity, another strike, the other side
+    previews = [trader.orders.preview(key, buy(cp, k)) for cp, k in
+                [("CALL", 210), ("PUT", 200), ("CALL", 200)]]  # fmt: skip
+    for other in previews:
+        sim.faults.script(PLACE, Fault.commit_then_drop())
+        with pytest.raises(OrderOutcomeUnknownError):
+            trader.orders.place(key, other)
+    preview = previews[-1]
+    book = {o.client_order_id: o.order_id for o in sim.orders(key)}
+    for each in (preview, *previews[:2]):
+        placed = trader.orders.resolve(key, each.client_order_id)
+        assert placed is not None
+        assert placed.order_id == book[each.client_order_id]

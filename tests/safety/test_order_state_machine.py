@@ -56,15 +56,15 @@ UNLIMITED = dict.fromkeys(("accounts", "market", "orders", "alerts"), "unlimited
 PLACE = "/v1/accounts/*/orders/place"
 CHANGE = "/v1/accounts/*/orders/*/change/place"
 CANCEL = "/v1/accounts/*/orders/cancel"
-READ_TIMEOUT = 0.5  # a delay of 0.7 s is a lost answer whose order still commits
-SETTLE = 0.6  # > 0.7 - 0.5: a late commit always lands within the settle time
+READ_TIMEOUT = 0.5  # a delay of 0.6 s is a lost answer whose order still commits
+SETTLE = 0.6  # > 0.6 - 0.5, with room for a loaded machine: a late commit lands in time
 FAULTS = [
     None,
     None,
     Fault.status(503),
     Fault.commit_then_drop(),
     Fault.drop(),
-    Fault.delay(0.7),
+    Fault.delay(0.6),
     Fault.redirect(307, "http://127.0.0.1:9/elsewhere"),
     Fault.duplicate(),
 ]

@@ -174,7 +174,9 @@ def test_an_unreachable_host_gives_one_warning_and_a_network_error(
     with socket.socket() as probe:  # a port nobody listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    client = client_for(f"http://127.0.0.1:{port}", backoff_factor=0.05, backoff_jitter=0.0)
+    client = client_for(
+        f"http://127.0.0.1:{port}", backoff_factor=0.05, backoff_jitter=0.0, circuit_failures=5
+    )
     caplog.set_level(logging.DEBUG)
     started = time.monotonic()
     try:
