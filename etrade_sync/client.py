@@ -266,7 +266,7 @@ class Client:
 
         return StatsReport(
             {
-                "calls": self.metrics.snapshot(),
+                "calls": self.metrics.stats(),
                 "gate": self.gate.stats(),
                 "cache": self.cache.stats(),
                 "circuit": self.breaker.stats(),

@@ -34,6 +34,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from .. import _tz
 from ..errors import AuthenticationError, ClockSkewError, ConfigurationError, LoginRequiredError
 from ..observe.logs import protect
 from ..transport.session import make_oauth1
@@ -48,7 +49,7 @@ from .prompt import (
 )
 from .signer import Signer
 from .stores import TokenStore, TokenStoreError, login_command, token_store_for
-from .token import EASTERN, AccessToken, AuthStatus, TokenStatus
+from .token import AccessToken, AuthStatus, TokenStatus
 
 if TYPE_CHECKING:
     import requests
@@ -347,7 +348,7 @@ class AuthManager:
                 command=command,
             )
         if token.status(self._now()) is TokenStatus.EXPIRED:
-            when = token.expires_at.astimezone(EASTERN).strftime("%Y-%m-%d %H:%M %Z")
+            when = token.expires_at.astimezone(_tz.EASTERN).strftime("%Y-%m-%d %H:%M %Z")
             raise LoginRequiredError(
                 f"the E*TRADE access token expired at {when} (midnight US Eastern); "
                 f"log in again: {command}",

@@ -16,9 +16,12 @@ from __future__ import annotations
 import dataclasses
 import enum
 from datetime import UTC, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .._tz import EASTERN
+from .. import _tz
+
+if TYPE_CHECKING:
+    from .._tz import EASTERN
 
 __all__ = [
     "EASTERN",
@@ -36,8 +39,9 @@ IDLE_LIMIT = timedelta(hours=2)
 
 def next_midnight_eastern(moment: datetime) -> datetime:
     """The first midnight America/New_York strictly after ``moment`` (aware, UTC)."""
-    local = moment.astimezone(EASTERN)
-    midnight = datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=EASTERN)
+    eastern = _tz.EASTERN
+    local = moment.astimezone(eastern)
+    midnight = datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=eastern)
     return midnight.astimezone(UTC)
 
 
@@ -242,13 +246,19 @@ class AuthStatus:
     def __str__(self) -> str:
         if self.expires_at is None or self.idle_at is None:
             return f"{self.status} ({self.environment}): no access token stored"
-        expires = self.expires_at.astimezone(EASTERN).strftime("%Y-%m-%d %H:%M %Z")
+        expires = self.expires_at.astimezone(_tz.EASTERN).strftime("%Y-%m-%d %H:%M %Z")
         if self.status is TokenStatus.REFUSED and self.refused_at is not None:
-            when = self.refused_at.astimezone(EASTERN).strftime("%Y-%m-%d %H:%M %Z")
+            when = self.refused_at.astimezone(_tz.EASTERN).strftime("%Y-%m-%d %H:%M %Z")
             why = f" ({self.refused_by})" if self.refused_by else ""
             return f"{self.status} ({self.environment}): E*TRADE refused the token at {when}{why}"
-        idle = self.idle_at.astimezone(EASTERN).strftime("%Y-%m-%d %H:%M %Z")
+        idle = self.idle_at.astimezone(_tz.EASTERN).strftime("%Y-%m-%d %H:%M %Z")
         return (
             f"{self.status} ({self.environment}): expires {expires}; "
             f"goes inactive {idle} unless used"
         )
+
+
+def __getattr__(name: str) -> Any:
+    if name == "EASTERN":  # re-exported; the zone loads on first use
+        return _tz.EASTERN
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -74,7 +74,7 @@ class CacheSet:
     def stats(self) -> dict[str, dict[str, Any]]:
         """Per cache: TTL, hits, misses, hit rate, current and maximum size (and the
         persistent tier's directory, hits, misses and waits when it is on)."""
-        out = {cache.name: cache.stats().as_dict() for cache in self.caches()}
+        out = {cache.name: cache.stats().to_dict() for cache in self.caches()}
         if self.persistent is not None:
             out["persistent"] = self.persistent.stats()
         return out

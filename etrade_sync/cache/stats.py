@@ -39,7 +39,7 @@ class CacheStats:
         total = self.hits + self.misses
         return self.hits / total if total else 0.0
 
-    def as_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "ttl_s": self.ttl,
             "hits": self.hits,
@@ -48,6 +48,9 @@ class CacheStats:
             "size": self.size,
             "maxsize": self.maxsize,
         }
+
+    #: Older name of :meth:`to_dict`.
+    as_dict = to_dict
 
 
 def log_outcome(name: str, hits: int, misses: int) -> None:

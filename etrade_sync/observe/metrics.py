@@ -49,7 +49,7 @@ class EndpointStats:
     error_types: dict[str, int] = field(default_factory=dict)
     latencies: deque[float] = field(default_factory=lambda: deque(maxlen=WINDOW))
 
-    def as_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
         values = list(self.latencies)
         return {
             "count": self.count,
@@ -64,6 +64,9 @@ class EndpointStats:
                 "max": round(max(values, default=0.0) * 1000, 3),
             },
         }
+
+    #: Older name of :meth:`to_dict`.
+    as_dict = to_dict
 
 
 class Metrics:
@@ -107,10 +110,10 @@ class Metrics:
         with self._lock:
             self._hooks.append((threshold_seconds, hook))
 
-    def snapshot(self) -> dict[str, Any]:
+    def stats(self) -> dict[str, Any]:
         """Per-endpoint figures plus totals, as plain data."""
         with self._lock:
-            per = {name: stats.as_dict() for name, stats in sorted(self._endpoints.items())}
+            per = {name: stats.to_dict() for name, stats in sorted(self._endpoints.items())}
             every = [lat for stats in self._endpoints.values() for lat in stats.latencies]
         totals = {
             "count": sum(e["count"] for e in per.values()),
@@ -124,8 +127,13 @@ class Metrics:
         }
         return {"endpoints": per, "totals": totals}
 
-    def to_json(self) -> str:
-        return json.dumps(self.snapshot(), indent=2, sort_keys=True)
+    def stats_json(self) -> str:
+        """:meth:`stats` as a JSON document."""
+        return json.dumps(self.stats(), indent=2, sort_keys=True)
+
+    #: Older names of :meth:`stats` and :meth:`stats_json`.
+    snapshot = stats
+    to_json = stats_json
 
     def reset(self) -> None:
         with self._lock:

@@ -75,13 +75,16 @@ class CategoryStats:
     max_wait: float = 0.0
     timeouts: int = 0
 
-    def as_dict(self) -> dict[str, float | int]:
+    def to_dict(self) -> dict[str, float | int]:
         return {
             "permits": self.permits,
             "wait_total_s": round(self.waited, 6),
             "wait_max_s": round(self.max_wait, 6),
             "timeouts": self.timeouts,
         }
+
+    #: Older name of :meth:`to_dict`.
+    as_dict = to_dict
 
 
 def _to_rates(specs: tuple[RateSpec, ...], margin: float) -> list[Any]:
@@ -291,7 +294,7 @@ class RateGate:
     def stats(self) -> dict[str, Any]:
         """Permits, wait totals and timeouts per category."""
         with self._stats_lock:
-            per = {name: s.as_dict() for name, s in self._stats.items()}
+            per = {name: s.to_dict() for name, s in self._stats.items()}
         return {"backend": self._safe_backend(), "limits": self.describe(), "categories": per}
 
     def _safe_backend(self) -> str:

@@ -20,7 +20,7 @@ print(json.dumps({"built": sorted(before), "market": sorted(after - before)}))
 
 # (sqlite3 comes with pyrate-limiter, which the rate gate needs at once)
 HEAVY = ("cryptography", "etrade_sync.models", "etrade_sync.builders", "etrade_sync.orders",
-         "etrade_sync.api", "xml.etree", "html")  # fmt: skip
+         "etrade_sync.api", "xml.etree", "html", "zoneinfo")  # fmt: skip
 
 
 def test_a_client_loads_no_models_orders_journal_or_cryptography_until_used() -> None:
