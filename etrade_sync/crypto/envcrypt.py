@@ -33,6 +33,7 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from ..errors import ConfigurationError
+from .keys import is_fernet_key, parse_keys
 
 __all__ = [
     "CONFIG_KEY_VARIABLE",
@@ -52,9 +53,6 @@ CONFIG_KEY_VARIABLE = "ETRADE_CONFIG_KEY"
 _FALLBACK_VARIABLE = "ETRADE_TOKEN_KEY"
 _KEY_VARIABLES = (CONFIG_KEY_VARIABLE, _FALLBACK_VARIABLE)
 
-#: Shortest passphrase accepted (a Fernet key is always 44 characters).
-MIN_PASSPHRASE = 12
-
 
 def is_encrypted(value: str | None) -> bool:
     """True for a value written by :func:`encrypt_value` (``enc:...``)."""
@@ -72,26 +70,10 @@ def key_from_environ(environ: Mapping[str, str] | None = None) -> tuple[str, str
 
 
 def _parse_keys(key: str, variable: str) -> list[str]:
-    keys = [item.strip() for item in key.split(",") if item.strip()]
+    keys = parse_keys(key, variable=variable, name=variable)
     if not keys:
         raise ConfigurationError(f"{variable} is empty", name=variable)
-    for item in keys:
-        if not _is_fernet_key(item) and len(item) < MIN_PASSPHRASE:
-            raise ConfigurationError(
-                f"{variable}: an item is neither a Fernet key (44 characters from "
-                f"`etrade-sync key`) nor a passphrase of at least {MIN_PASSPHRASE} characters",
-                name=variable,
-            )
     return keys
-
-
-def _is_fernet_key(item: str) -> bool:
-    if len(item) != 44:
-        return False
-    try:
-        return len(base64.urlsafe_b64decode(item.encode("ascii"))) == 32
-    except (binascii.Error, ValueError):
-        return False
 
 
 @functools.lru_cache(maxsize=32)
@@ -104,7 +86,7 @@ def _derive(passphrase: str, salt: bytes) -> bytes:
 def _cipher(key: str, salt: bytes, variable: str) -> MultiFernet:
     return MultiFernet(
         [
-            Fernet(item.encode("ascii") if _is_fernet_key(item) else _derive(item, salt))
+            Fernet(item.encode("ascii") if is_fernet_key(item) else _derive(item, salt))
             for item in _parse_keys(key, variable)
         ]
     )

@@ -64,22 +64,26 @@ def missing_key_error(where: str) -> ConfigurationError:
     )
 
 
-def parse_keys(value: str | None) -> list[str]:
-    """The keys in ``value`` (comma-separated, newest first); empty items dropped."""
+def parse_keys(
+    value: str | None, *, variable: str = KEY_VARIABLE, name: str = "token_key"
+) -> list[str]:
+    """The keys in ``value`` (comma-separated, newest first); empty items dropped. Each
+    must be a Fernet key or a passphrase of :data:`MIN_PASSPHRASE` or more characters;
+    errors name ``variable`` (and the settings field ``name``)."""
     if not value:
         return []
     keys = [item.strip() for item in value.split(",") if item.strip()]
     for item in keys:
-        if not _is_fernet_key(item) and len(item) < MIN_PASSPHRASE:
+        if not is_fernet_key(item) and len(item) < MIN_PASSPHRASE:
             raise ConfigurationError(
-                f"{KEY_VARIABLE}: an item is neither a Fernet key (44 characters from "
+                f"{variable}: an item is neither a Fernet key (44 characters from "
                 f"`etrade-sync key`) nor a passphrase of at least {MIN_PASSPHRASE} characters",
-                name="token_key",
+                name=name,
             )
     return keys
 
 
-def _is_fernet_key(item: str) -> bool:
+def is_fernet_key(item: str) -> bool:
     if len(item) != 44:
         return False
     try:
@@ -146,7 +150,7 @@ class TokenCipher:
     def _multi(self) -> MultiFernet:
         if self._fernet is None:
             fernets = [
-                Fernet(k.encode("ascii") if _is_fernet_key(k) else _derive(k, self._params))
+                Fernet(k.encode("ascii") if is_fernet_key(k) else _derive(k, self._params))
                 for k in self._keys
             ]
             self._fernet = MultiFernet(fernets)

@@ -231,7 +231,11 @@ class Transport:
     def call_json(self, call: Call) -> Any:
         """Send ``call`` and decode its JSON body (``None`` for 204 or empty)."""
         response = self.request(call)
-        return decode.json_body(response, call.method, call.path)
+        try:
+            return decode.json_body(response, call.method, call.path)
+        except ETradeError as exc:  # an unreadable 2xx, or an Error document on a 200
+            log_failure(call, exc)
+            raise
 
     def close(self) -> None:
         self.session.close()

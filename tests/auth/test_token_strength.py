@@ -170,3 +170,52 @@ def test_without_a_display_no_browser_is_tried(
     client.auth.login(read_code=read_code, write=shown.append)
     assert browser.codes == []
     client.close()
+
+
+def test_renew_on_request_renews_at_etrade(held_sim: Simulator, token_path: Path, key: str) -> None:
+    client = auth_client(held_sim, auth_settings(held_sim, token_path, key))
+    login(client)
+    held_sim.clock.advance(2 * HOUR + MINUTE)  # inactive at E*TRADE
+    status = client.auth.renew()
+    assert held_sim.renew_count == 1
+    assert status.status is TokenStatus.ACTIVE
+    assert client.accounts.list()
+    assert held_sim.renew_count == 1
+    client.close()
+
+
+def test_a_use_by_one_program_keeps_the_token_fresh_for_another(
+    held_sim: Simulator, token_path: Path, key: str
+) -> None:
+    """The last use is written to the shared token file, so a second program does not
+    take a token used an hour ago for one idle since the login, and renews nothing."""
+    settings = auth_settings(held_sim, token_path, key)
+    first = auth_client(held_sim, settings)
+    login(first)
+    held_sim.clock.advance(61 * MINUTE)
+    assert first.accounts.list()  # used: written to the file (more than a minute since)
+    held_sim.clock.advance(61 * MINUTE)  # 2 h 2 min after the login, 61 min after the use
+    second = auth_client(held_sim, settings)
+    assert second.accounts.list()
+    assert held_sim.renew_count == 0
+    first.close()
+    second.close()
+
+
+def test_a_new_login_by_another_program_is_taken_up(
+    held_sim: Simulator, token_path: Path, key: str
+) -> None:
+    """A program whose token E*TRADE calls expired finds the login another program made
+    meanwhile in the shared token file, and repeats its request with it."""
+    settings = auth_settings(held_sim, token_path, key)
+    old = auth_client(held_sim, settings)
+    login(old)
+    fresh = auth_client(held_sim, settings)
+    login(fresh)  # a new token in the file
+    held_sim.faults.script("/v1/accounts/list", Fault.oauth("token_expired"))
+    assert old.accounts.list()
+    tokens = [r.token for r in held_sim.log.records(path_glob="/v1/accounts/list")]
+    assert len(tokens) == 2 and tokens[0] != tokens[1]
+    assert tokens[1] == fresh.auth.store.load().token  # type: ignore[union-attr]
+    old.close()
+    fresh.close()

@@ -86,6 +86,55 @@ def test_the_same_terms_do_resolve_to_the_order(
     theirs = other.orders.place(key, other.orders.preview(key, equity("IBM")))
     placed = trader.orders.resolve(key, cid)
     assert placed is not None and placed.order_id == theirs.order_id
+    # the journal keeps the answer: the intent is done, with that order
+    entry = trader.journal.find(key, cid)
+    assert entry is not None
+    assert (entry.status, entry.order_id, entry.evidence) == (
+        Status.DONE,
+        theirs.order_id,
+        "order_list",
+    )
+    lists = sim.log.hits(path_glob="/v1/accounts/*/orders")
+    again = trader.orders.resolve(key, cid)
+    assert again is not None and again.order_id == theirs.order_id
+    assert sim.log.hits(path_glob="/v1/accounts/*/orders") == lists  # no new list search
+
+
+def test_a_lost_place_is_not_given_a_replacement_made_by_a_change(
+    sim: Simulator, pair: tuple[Client, Client]
+) -> None:
+    """Another machine changes its order to the very terms of the lost place: the
+    replacement replaced an order, so it is a change's, never this place's."""
+    trader, other = pair
+    key = sim.accounts[0].account_id_key
+    theirs = other.orders.place(key, other.orders.preview(key, equity("IBM")))
+    cid = lost_place(sim, trader, key, equity("IBM", quantity=2))
+    change = other.orders.preview_change(key, theirs.order_id, equity("IBM", quantity=2))
+    replacement = other.orders.place_change(key, theirs.order_id, change)
+    assert_not_placed(sim, trader, key, cid)
+    assert replacement.order_id in [o.order_id for o in sim.orders(key)]
+
+
+def test_a_lost_change_is_not_given_the_replacement_of_another_order(
+    sim: Simulator, pair: tuple[Client, Client]
+) -> None:
+    """The trader's change of order A never arrives; another machine changes order B
+    to the same terms. B's replacement is not A's."""
+    from etrade_sync.errors import OrderOutcomeUnknownError
+
+    trader, other = pair
+    key = sim.accounts[0].account_id_key
+    mine = trader.orders.place(key, trader.orders.preview(key, equity("IBM")))
+    theirs = other.orders.place(key, other.orders.preview(key, equity("IBM", quantity=3)))
+    lost = trader.orders.preview_change(key, mine.order_id, equity("IBM", quantity=2))
+    sim.faults.script("/v1/accounts/*/orders/*/change/place", Fault.drop())
+    with pytest.raises(OrderOutcomeUnknownError):
+        trader.orders.place_change(key, mine.order_id, lost)
+    change = other.orders.preview_change(key, theirs.order_id, equity("IBM", quantity=2))
+    other.orders.place_change(key, theirs.order_id, change)
+    assert trader.orders.resolve(key, lost.client_order_id) is None
+    states = {o.order_id: o.status for o in sim.orders(key)}
+    assert states[mine.order_id] == "OPEN"
 
 
 @pytest.mark.parametrize(

@@ -124,3 +124,28 @@ def test_an_unknown_order_outcome_names_the_operation(sim: Simulator, client: Cl
         client.orders.place(key, preview)
     assert info.value.operation == "orders.place"
     assert info.value.client_order_id == preview.client_order_id
+
+
+def test_retry_after_zero_means_ask_again_at_once(
+    sim: Simulator, make_client: Callable[..., Client]
+) -> None:
+    client = make_client(throttle_pause=0.0)
+    sim.faults.script(QUOTES, Fault.status(503, headers={"Retry-After": "0"}))
+    client.transport.call_json(quote_call())
+    assert gaps(sim, QUOTES)[0] < 0.5
+
+
+def test_a_policy_built_without_settings_is_the_default_clients() -> None:
+    from etrade_sync import Settings
+    from etrade_sync.transport.policy import RetryPolicy
+
+    assert RetryPolicy() == RetryPolicy.from_settings(Settings())
+
+
+def test_a_fresh_attempt_state_has_not_renewed_yet() -> None:
+    from etrade_sync.errors import AuthenticationError
+    from etrade_sync.transport.policy import AttemptState, Renew, RetryPolicy, decide
+
+    rejected = AuthenticationError("rejected", status=401, oauth_problem="token_rejected")
+    outcome = decide(True, rejected, AttemptState(1, 0.0, can_renew=True), RetryPolicy())
+    assert outcome == Renew(retry=True, error=rejected)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 
 import pytest
 
@@ -48,3 +49,10 @@ def test_200_with_an_error_body_keeps_status_200() -> None:
     assert isinstance(error, APIError)
     assert error.status == 200 and error.code == 10033
     assert "HTTP 200" in str(error)
+
+
+def test_an_unreadable_200_is_logged_once_as_a_warning(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    quotes_with("[" * 100_000 + "]" * 100_000)
+    loud = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(loud) == 1 and "market.quote failed" in loud[0].getMessage()
