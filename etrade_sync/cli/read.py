@@ -264,7 +264,9 @@ def _cmd_journal(args: argparse.Namespace) -> int:
 def add_read_commands(sub: Any) -> None:
     """Register the data commands on the ``etrade-sync`` sub-parser ``sub``."""
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--env", choices=("sandbox", "production"), help="override ETRADE_ENV")
+    common.add_argument(
+        "--env", choices=("sandbox", "production", "paper"), help="override ETRADE_ENV"
+    )
     common.add_argument("--json", action="store_true", help="print JSON instead of a table")
     account = argparse.ArgumentParser(add_help=False)
     account.add_argument("account", nargs="?", help="accountId or accountIdKey")
