@@ -68,7 +68,7 @@ def test_backoff_grows_but_stops_at_backoff_max(
     client.transport.call_json(quote_call())
     elapsed = time.monotonic() - started
     assert sim.log.hits(path_glob=QUOTES) == 5
-    assert elapsed < 2.0  # uncapped it would take 0.5 + 1 + 2 + 4 s (urllib3: 0 first)
+    assert elapsed < 3.0  # uncapped it would take 0.5 + 1 + 2 + 4 s (urllib3: 0 first)
 
 
 @pytest.mark.parametrize("code", [500, 502, 503, 504])
@@ -132,7 +132,7 @@ def test_retry_after_zero_means_ask_again_at_once(
     client = make_client(throttle_pause=0.0)
     sim.faults.script(QUOTES, Fault.status(503, headers={"Retry-After": "0"}))
     client.transport.call_json(quote_call())
-    assert gaps(sim, QUOTES)[0] < 0.5
+    assert gaps(sim, QUOTES)[0] < 0.8  # a Retry-After of 1 s would show
 
 
 def test_a_policy_built_without_settings_is_the_default_clients() -> None:
