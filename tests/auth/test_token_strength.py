@@ -219,3 +219,33 @@ def test_a_new_login_by_another_program_is_taken_up(
     assert tokens[1] == fresh.auth.store.load().token  # type: ignore[union-attr]
     old.close()
     fresh.close()
+
+
+def test_a_renew_waits_for_another_program_holding_the_token_file(
+    held_sim: Simulator, token_path: Path, key: str
+) -> None:
+    """Another program holds the token file's lock for a moment (its own renew): this
+    one waits for it (up to twice its connect + read timeouts, plus 30 s) and renews."""
+    import threading
+    import time
+
+    settings = auth_settings(held_sim, token_path, key, connect_timeout=1.0, read_timeout=20.0)
+    client = auth_client(held_sim, settings)
+    login(client)
+    other = auth_client(held_sim, settings)
+    held_sim.clock.advance(2 * HOUR + MINUTE)  # the next request renews first
+    holding = threading.Event()
+
+    def hold() -> None:
+        with other.auth.store.locked(5.0):
+            holding.set()
+            time.sleep(1.0)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert holding.wait(5)
+    assert client.accounts.list()
+    holder.join(5)
+    assert held_sim.renew_count == 1
+    client.close()
+    other.close()
