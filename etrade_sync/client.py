@@ -17,6 +17,7 @@ import os
 import threading
 from collections.abc import Callable
 from datetime import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import requests
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
     from .auth.stores import TokenStore
     from .health import Health
     from .orders.journal import JournalStore
+    from .paper import PaperTrading
 
 __all__ = ["Client"]
 
@@ -113,7 +115,13 @@ class Client:
         self.auth = AuthManager(
             self.settings, self.session, store=token_store, now=clock, sender=oauth
         )
-        self.transport = Transport(
+        paper = self.settings.environment == "paper"
+        transport_class = Transport
+        if paper:
+            from .paper import MarketOnlyTransport
+
+            transport_class = MarketOnlyTransport
+        self.transport = transport_class(
             self.settings,
             self.session,
             self.gate,
@@ -122,6 +130,36 @@ class Client:
             breaker=self.breaker,
             skew=skew,
         )
+        #: ``client.paper`` (status, history, reset, poll) when ``environment="paper"``.
+        self.paper: PaperTrading | None = None
+        if paper:
+            self._wire_paper()
+
+    def _wire_paper(self) -> None:
+        """Paper mode: market reads through the transport (and past the paper broker,
+        which fills resting orders on each quote); accounts, orders and alerts wired to
+        the paper broker, which holds no transport: no order can reach E*TRADE."""
+        from .api.accounts import AccountsAPI
+        from .api.alerts import AlertsAPI
+        from .api.market import MarketAPI
+        from .api.orders import OrdersAPI
+        from .paper import GroupParts, PaperBroker, PaperStore, PaperTrading, QuoteTap
+
+        cent = Decimal("0.01")
+        broker = PaperBroker(
+            PaperStore(self.settings.paper_path),
+            lambda symbols, fresh: self.market.quotes(symbols, fresh=fresh),
+            commission=Decimal(str(self.settings.paper_commission)).quantize(cent),
+            start_cash=Decimal(str(self.settings.paper_cash)).quantize(cent),
+            on_change=self.cache.invalidate_account,
+        )
+        book = GroupParts(self.settings, broker, self.cache, self.journal)
+        tap = QuoteTap(self.transport, broker)
+        self.market = MarketAPI(GroupParts(self.settings, tap, self.cache, self.journal))
+        self.accounts = AccountsAPI(book)
+        self.orders = OrdersAPI(book)
+        self.alerts = AlertsAPI(book)
+        self.paper = PaperTrading(broker)
 
     # -- built on first use ----------------------------------------------------------
 
@@ -269,6 +307,8 @@ class Client:
             self.transport.close()
         if self.cache.persistent is not None:
             self.cache.persistent.close()
+        if self.paper is not None:
+            self.paper.broker.store.close()
         self._release_journal()
 
     def __enter__(self) -> Client:

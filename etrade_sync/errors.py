@@ -29,7 +29,8 @@ This module provides the exception tree. Every error etrade_sync raises is an
         │                         nested too deep, or an unexpected shape)
         ├── ServerError           5xx
         └── OrderError            an order call was refused (code 101 stale preview, ...)
-            └── DuplicateOrderError   the clientOrderId was already used in the account
+            ├── DuplicateOrderError   the clientOrderId was already used in the account
+            └── PaperOrderRefusedError  the local paper broker refused it (paper mode)
 
     IncompleteResultWarning       (a UserWarning, not an error) a list ended with fewer
                                   rows than E*TRADE announced
@@ -56,6 +57,7 @@ __all__ = [
     "OrderError",
     "OrderIntentExistsError",
     "OrderOutcomeUnknownError",
+    "PaperOrderRefusedError",
     "RateGateError",
     "RateLimitError",
     "RedirectError",
@@ -304,3 +306,8 @@ class IncompleteResultWarning(UserWarning):
     Issued by ``client.accounts.transactions`` (and logged as a WARNING). Make it an
     error with ``warnings.simplefilter("error", IncompleteResultWarning)``.
     """
+
+
+class PaperOrderRefusedError(OrderError):
+    """The local paper broker refused the order: something it does not fill (options,
+    multi-leg orders, all-or-none, short sales, extended hours) or cannot afford."""

@@ -219,15 +219,18 @@ def _equivalents(path: Path | None) -> dict[tuple[int, str], str]:
     return found
 
 
-def _earlier_catches(path: Path | None, args: argparse.Namespace) -> set[tuple[int, int, str]]:
+def _earlier_catches(path: Path | None, args: argparse.Namespace) -> set[tuple[int, str, str]]:
     """The mutants an earlier ``--json`` report of the same module, seed and sample caught."""
     if path is None:
         return set()
     data = json.loads(path.read_text())
     if (data["module"], data["seed"], data["sample"]) != (args.module, args.seed, args.sample):
         raise SystemExit(f"{path} is a report of another module, seed or sample size")
+    # keyed without the line, so a report survives lines moved above the mutants
     return {
-        (o["index"], o["line"], o["operator"]) for o in data["outcomes"] if o["verdict"] == "caught"
+        (o["index"], o["operator"], o["description"])
+        for o in data["outcomes"]
+        if o["verdict"] == "caught"
     }
 
 
@@ -252,7 +255,7 @@ def run(args: argparse.Namespace) -> list[Outcome]:
                 reason = equivalent[(mutant.line, mutant.operator)]
                 outcomes.append(Outcome(mutant, "equivalent", 0.0, reason))
                 continue
-            if (mutant.index, mutant.line, mutant.operator) in earlier:
+            if (mutant.index, mutant.operator, mutant.description) in earlier:
                 # more tests than the earlier run: a mutant it caught stays caught
                 outcomes.append(Outcome(mutant, "caught", 0.0, "caught in the earlier run"))
                 print(f"  {'caught':9} {module}:{mutant.line} {mutant.description} (earlier)")

@@ -69,9 +69,11 @@ class TokenStore(Protocol):
 
 
 def namespace_for(settings: Settings) -> str:
-    """``<environment>:<sha256 of the consumer key>``: one store entry per key and host."""
+    """``<environment>:<sha256 of the consumer key>``: one store entry per key and host.
+    Paper trading reads live quotes with the production login, so it shares its entry."""
     digest = hashlib.sha256((settings.consumer_key or "").encode("utf-8")).hexdigest()
-    return f"{settings.environment}:{digest}"
+    environment = "production" if settings.environment == "paper" else settings.environment
+    return f"{environment}:{digest}"
 
 
 class MemoryTokenStore:
@@ -138,7 +140,7 @@ def login_command(settings: Settings, store: TokenStore) -> str:
     import shlex
 
     parts = ["etrade-sync", "login"]
-    if settings.environment == "production":
+    if settings.environment in ("production", "paper"):
         parts += ["--env", "production"]
     if settings.token_store != os.environ.get("ETRADE_TOKEN_STORE", "file"):
         parts += ["--store", shlex.quote(redact_url(settings.token_store))]

@@ -98,10 +98,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(handler=_cmd_demo)
 
     from .doctor import add_doctor_command
+    from .paper import add_paper_command
     from .simulator import add_simulator_command
 
     add_simulator_command(sub)
     add_doctor_command(sub)
+    add_paper_command(sub)
     return parser
 
 

@@ -156,7 +156,9 @@ def command_adder(sub: Any) -> tuple[Any, argparse.ArgumentParser]:
     """``add(name, handler, help, *parents)`` registering a command with ``--env`` and
     ``--json``, and the parent parser of an optional ``account`` argument."""
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--env", choices=("sandbox", "production"), help="override ETRADE_ENV")
+    common.add_argument(
+        "--env", choices=("sandbox", "production", "paper"), help="override ETRADE_ENV"
+    )
     common.add_argument("--json", action="store_true", help="print JSON instead of a table")
     account = argparse.ArgumentParser(add_help=False)
     account.add_argument("account", nargs="?", help="accountId or accountIdKey")

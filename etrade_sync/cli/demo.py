@@ -5,9 +5,9 @@ etrade_sync.cli.demo
 This module provides ``etrade-sync demo``: a walk through a real session against
 the built-in simulator, printing each step: the login (approved automatically,
 as the simulator allows), accounts, a balance, a quote sweep that shows the rate
-gate and the cache at work, an order previewed, placed and cancelled, and the
-client's own figures. No E*TRADE account is needed; nothing is written outside a
-temporary folder.
+gate and the cache at work, an order previewed, placed and cancelled, the
+client's own figures, and a paper trade on the simulator's quotes. No E*TRADE
+account is needed; nothing is written outside a temporary folder.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import time
 import urllib.request
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 __all__ = ["run_demo"]
 
@@ -39,6 +40,30 @@ def _approve(url: str) -> str:
     if found is None:
         raise RuntimeError("the simulator's login page showed no code")
     return found.group(1)
+
+
+def _paper_step(sim: Any, settings: Any, tmp: Path, pause: float) -> None:
+    """Paper trading: the simulator plays production for the quotes; the orders stay
+    on a local paper book and never reach it."""
+    from ..builders import EquityOrder
+    from ..client import Client
+    from ..ratelimit import RateGate
+
+    time.sleep(pause)
+    _say("\n7. Paper trading (ETRADE_ENV=paper): live quotes, orders on a local book")
+    before = sim.log.hits("/v1/accounts*")
+    paper = settings.replace(environment="paper", paper_file=tmp / "paper.sqlite3", quote_ttl=0)
+    with Client(paper, gate=RateGate(paper.resolved_rate_limits)) as client:
+        client.auth.use_token(*sim.issue_access_token())
+        key = client.accounts.list()[0].account_id_key
+        sim.set_price("IBM", "120.00")
+        placed = client.orders.place(key, client.orders.preview(key, EquityOrder("IBM", "BUY", 10)))
+        fill = client.paper.history()[-1] if client.paper else None
+        _say(f"   {key}: order {placed.order_id} BUY 10 IBM filled at the ask "
+             f"{_money(fill.price if fill else None)}")  # fmt: skip
+        balance = client.accounts.balance(key)
+        _say(f"   paper cash now {_money(balance.cash_balance)}; order requests the "
+             f"simulator saw: {sim.log.hits('/v1/accounts*') - before}")  # fmt: skip
 
 
 def run_demo(*, fast: bool = False) -> int:
@@ -142,6 +167,7 @@ def run_demo(*, fast: bool = False) -> int:
                     f"{quotes_cache.get('misses')} misses"
                 )
             _say(f"   circuit breaker: {stats['circuit']['state']}")
+        _paper_step(sim, settings, Path(tmp), pause)
     _say(
         "\nDone. Next: try the login yourself on the simulator (`etrade-sync simulator`, "
         "then README: Try the login against the simulator), or `etrade-sync login` with "

@@ -37,11 +37,13 @@ __all__ = [
     "parse_rate_limits",
 ]
 
-Environment = Literal["sandbox", "production"]
+Environment = Literal["sandbox", "production", "paper"]
 
 _HOSTS: dict[str, str] = {
     "sandbox": "https://apisb.etrade.com",
     "production": "https://api.etrade.com",
+    # paper: live quotes from production; accounts and orders on the local paper book
+    "paper": "https://api.etrade.com",
 }
 _OAUTH_HOST = "https://api.etrade.com"
 #: Where the access token is kept: encrypted file, OS keyring, or this process only.
@@ -126,6 +128,9 @@ class Settings:
     order_settle_time: float = 10.0
     circuit_failures: int = 5
     circuit_cooldown: float = 30.0
+    paper_file: str | os.PathLike[str] | None = None
+    paper_cash: float = 100000.0
+    paper_commission: float = 0.0
 
     def __post_init__(self) -> None:
         from .checks import check_text_types, combine
@@ -211,7 +216,7 @@ class Settings:
         seconds = ("quote_ttl", "balance_ttl", "accounts_ttl", "expirations_ttl",
                    "backoff_factor", "backoff_jitter", "backoff_max", "retry_after_max",
                    "throttle_pause", "renew_margin", "circuit_cooldown",
-                   "order_settle_time")  # fmt: skip
+                   "order_settle_time", "paper_cash", "paper_commission")  # fmt: skip
         timeouts = ("connect_timeout", "read_timeout", "gate_timeout", "call_timeout")
 
         def body_cap() -> None:
@@ -279,6 +284,14 @@ class Settings:
         if self.journal_file is not None:
             return Path(self.journal_file).expanduser()
         return default_data_dir() / "journal.sqlite3"
+
+    @property
+    def paper_path(self) -> Path:
+        """The paper book (``environment="paper"``): ``paper_file``, else
+        ``paper.sqlite3`` beside the order journal."""
+        if self.paper_file is not None:
+            return Path(self.paper_file).expanduser()
+        return self.journal_path.parent / "paper.sqlite3"
 
     def replace(self, **changes: Any) -> Settings:
         """A copy with ``changes`` applied (validated again)."""

@@ -39,11 +39,12 @@ ENVIRONMENT_ALIASES: dict[str, str] = {
     "production": "production",
     "prod": "production",
     "live": "production",
+    "paper": "paper",
 }
 
 _TEXT_FIELDS = ("consumer_key", "consumer_secret", "token_key", "token_store")
 _URL_FIELDS = ("base_url", "oauth_base_url", "authorize_url")
-_PATH_FIELDS = ("token_file", "journal_file")
+_PATH_FIELDS = ("token_file", "journal_file", "paper_file")
 
 
 def normalize_environment(value: Any) -> str:
@@ -51,7 +52,8 @@ def normalize_environment(value: Any) -> str:
     if isinstance(value, str) and value.strip().lower() in ENVIRONMENT_ALIASES:
         return ENVIRONMENT_ALIASES[value.strip().lower()]
     raise ConfigurationError(
-        f"environment={value!r}: use 'sandbox' or 'production' (also: sb, dev / prod, live)",
+        f"environment={value!r}: use 'sandbox', 'production' or 'paper' "
+        f"(also: sb, dev / prod, live)",
         name="environment",
     )
 

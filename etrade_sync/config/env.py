@@ -26,7 +26,8 @@ def convert(var: str, raw: str, kind: str) -> Any:
 
         if raw.lower() not in ENVIRONMENT_ALIASES:
             raise ConfigurationError(
-                f"{var}={raw!r}: use 'sandbox' or 'production' (also: sb, dev, prod, live)",
+                f"{var}={raw!r}: use 'sandbox', 'production' or 'paper' "
+                f"(also: sb, dev, prod, live)",
                 name=var,
             )
         return ENVIRONMENT_ALIASES[raw.lower()]
@@ -69,4 +70,7 @@ ENV_FIELDS: dict[str, tuple[str, str]] = {
     "ETRADE_ORDER_SETTLE_TIME": ("order_settle_time", "float"),
     "ETRADE_CIRCUIT_FAILURES": ("circuit_failures", "int"),
     "ETRADE_CIRCUIT_COOLDOWN": ("circuit_cooldown", "float"),
+    "ETRADE_PAPER_FILE": ("paper_file", "str"),
+    "ETRADE_PAPER_CASH": ("paper_cash", "float"),
+    "ETRADE_PAPER_COMMISSION": ("paper_commission", "float"),
 }

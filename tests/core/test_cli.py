@@ -35,6 +35,7 @@ def test_demo_runs_on_the_embedded_simulator() -> None:
     for step in ("Log in", "Accounts", "Quote sweep", "placed as order", "CANCELLED"):
         assert step in out
     assert "throttled 0 requests" in out
+    assert "Paper trading" in out and "order requests the simulator saw: 0" in out
 
 
 def test_console_script_and_module_agree() -> None:

@@ -114,3 +114,22 @@ def test_entries_filter_by_account_and_status_newest_first(journal_store: OpenJo
     assert [e.id for e in journal.entries(account_id_key="one", status=Status.DONE)] == [a.id]
     assert [e.id for e in journal.entries(account_id_key="three")] == []
     assert [e.id for e in journal.entries(limit=1)] == [b.id]
+
+
+def test_entries_lists_the_newest_fifty_unless_asked_for_more(tmp_path: Path) -> None:
+    journal = OrderJournal(tmp_path / "journal.sqlite3", api_host=HOST)
+    made = [
+        journal.begin("place", ACCOUNT, f"place:N{n}", {}, client_order_id=f"N{n}").id
+        for n in range(51)
+    ]
+    assert [e.id for e in journal.entries()] == made[::-1][:50]
+    assert len(journal.entries(limit=60)) == 51
+
+
+def test_claimed_order_ids_are_the_ids_etrade_answered(tmp_path: Path) -> None:
+    journal = OrderJournal(tmp_path / "journal.sqlite3", api_host=HOST)
+    answered = journal.begin("place", ACCOUNT, "place:A1", {}, client_order_id="A1")
+    listed = journal.begin("place", ACCOUNT, "place:L1", {}, client_order_id="L1")
+    journal.record(answered.id, Status.DONE, order_id=901, evidence="answer")
+    journal.record(listed.id, Status.DONE, order_id=902, evidence="order_list")
+    assert journal.claimed_order_ids(ACCOUNT) == {901}
