@@ -4,7 +4,7 @@ Every simulator fixture holds its clock at :data:`SIM_START` unless a test choos
 another instant. The other names are the boundaries E*TRADE's token rules turn on:
 midnight in New York, the two daylight-saving changes, a weekend and the 2-hour idle
 limit. ``scripts/test.sh`` also runs the time-sensitive tests with the whole process
-clock moved (libfaketime) to 23:30 and 00:30 New York time and onto a DST change day.
+wall clock moved (time-machine) to 23:30 and 00:30 New York time and onto a DST change day.
 """
 
 from __future__ import annotations

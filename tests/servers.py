@@ -26,8 +26,7 @@ from tests.support import real_clock_env
 
 
 def later(seconds: float, action: Callable[[], object]) -> threading.Thread:
-    """Run ``action`` after ``seconds`` in a started thread (``time.sleep``, not a
-    timed wait: libfaketime's clock offset stretches timed waits, not sleeps)."""
+    """Run ``action`` after ``seconds`` in a started thread."""
 
     def run() -> None:
         time.sleep(seconds)

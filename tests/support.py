@@ -28,15 +28,15 @@ def settings_for(sim: Simulator, **overrides: Any) -> Settings:
     return Settings(**values)
 
 
-#: Variables by which libfaketime moves a process's clock (see ``scripts/test.sh``).
-_FAKE_CLOCK_VARS = ("LD_PRELOAD", "FAKETIME", "FAKETIME_DONT_FAKE_MONOTONIC", "DONT_FAKE_MONOTONIC")
+#: Variables by which a test run moves a process's clock (see ``scripts/time-guard.sh``).
+_FAKE_CLOCK_VARS = ("ETRADE_TEST_CLOCK_OFFSET", "LD_PRELOAD", "FAKETIME")
 
 
 def real_clock_env() -> dict[str, str]:
     """The environment for third-party servers (redis-server, PostgreSQL) the tests start.
 
-    When the test run moves its own clock with libfaketime, servers stand for other
-    machines and keep the real clock (redis-server does not run under libfaketime).
+    When the test run moves its own wall clock, servers stand for other machines and
+    keep the real clock.
     """
     return {k: v for k, v in os.environ.items() if k not in _FAKE_CLOCK_VARS}
 

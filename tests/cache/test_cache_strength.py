@@ -73,3 +73,27 @@ def test_a_disabled_cache_counts_every_fetch_as_a_miss(
     assert (cache["accounts"]["hits"], cache["accounts"]["misses"]) == (0, 2)
     assert sim.log.hits(path_glob=QUOTES) == 2
     assert sim.log.hits(path_glob="/v1/accounts/list") == 2
+
+
+def test_debug_logs_say_miss_then_hit(
+    make_client: Callable[..., Client], caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    client = make_client()
+    caplog.set_level(logging.DEBUG, logger="etrade_sync")
+    client.accounts.list()
+    client.accounts.list()
+    client.market.quotes(["IBM"])
+    client.market.quotes(["IBM", "MSFT"])
+    outcomes = [
+        (r.cache_name, r.cache, r.hits, r.misses)
+        for r in caplog.records
+        if hasattr(r, "cache_name")
+    ]
+    assert outcomes == [
+        ("accounts", "miss", 0, 1),
+        ("accounts", "hit", 1, 0),
+        ("quotes", "miss", 0, 1),
+        ("quotes", "partial", 1, 1),
+    ]

@@ -59,3 +59,12 @@ def test_a_category_with_three_windows_enforces_the_shortest() -> None:
     gate.acquire("market", timeout=0)
     with pytest.raises(RateGateError):
         gate.acquire("market", timeout=0)
+
+
+def test_a_gate_built_by_hand_gives_up_when_the_default_client_does() -> None:
+    # Client(settings, gate=RateGate(...)) must not wait longer for a permit than the
+    # gate the client builds itself (Settings.gate_timeout)
+    from etrade_sync import Settings
+
+    by_hand = RateGate({"market": ((4, 1.0),)})
+    assert by_hand.timeout == Settings().gate_timeout
