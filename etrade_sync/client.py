@@ -132,6 +132,7 @@ class Client:
         )
         #: ``client.paper`` (status, history, reset, poll) when ``environment="paper"``.
         self.paper: PaperTrading | None = None
+        self._drop_paper: Callable[[], None] = lambda: None
         if paper:
             self._wire_paper()
 
@@ -146,8 +147,20 @@ class Client:
         from .paper import GroupParts, PaperBroker, PaperStore, PaperTrading, QuoteTap
 
         cent = Decimal("0.01")
+        path = self.settings.paper_path
+        if self.settings.paper_file is None and self.settings.journal_file is None:
+            from .orders.location import is_loopback
+
+            if is_loopback(self.settings):  # the simulator: a private book, as the journal
+                import shutil
+                import tempfile
+                from pathlib import Path
+
+                folder = Path(tempfile.mkdtemp(prefix="etrade_sync-paper-"))
+                path = folder / "paper.sqlite3"
+                self._drop_paper = lambda: shutil.rmtree(folder, ignore_errors=True)
         broker = PaperBroker(
-            PaperStore(self.settings.paper_path),
+            PaperStore(path),
             lambda symbols, fresh: self.market.quotes(symbols, fresh=fresh),
             commission=Decimal(str(self.settings.paper_commission)).quantize(cent),
             start_cash=Decimal(str(self.settings.paper_cash)).quantize(cent),
@@ -309,6 +322,7 @@ class Client:
             self.cache.persistent.close()
         if self.paper is not None:
             self.paper.broker.store.close()
+            self._drop_paper()
         self._release_journal()
 
     def __enter__(self) -> Client:

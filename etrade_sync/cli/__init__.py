@@ -84,11 +84,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     from .auth import add_auth_commands
+    from .orders import add_order_commands
     from .read import add_read_commands
     from .secrets import add_secret_commands
 
     add_auth_commands(sub)
     add_read_commands(sub)
+    add_order_commands(sub)
     add_secret_commands(sub)
 
     demo = sub.add_parser("demo", help="walk through a session against the built-in simulator")

@@ -2,15 +2,24 @@
 etrade_sync.cli.common
 ~~~~~~~~~~~~~~~~~~~~~~
 
-This module provides what every command group shares: the exit codes and the
-one way to build settings and a client from ``--env``, ``--store`` and
-``--token-file``.
+This module provides what every command group shares: the exit codes, the one way
+to build settings and a client from ``--env``, ``--store`` and ``--token-file``, and
+the output of the data and order commands (a table for people, JSON with ``--json``,
+the account named on the command line).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
+
+from ..errors import ValidationError
+from ..models.plain import to_plain
 
 if TYPE_CHECKING:
     from ..client import Client
@@ -26,8 +35,12 @@ __all__ = [
     "EXIT_THROTTLED",
     "EXIT_UNKNOWN_OUTCOME",
     "EXIT_USAGE",
+    "account_key",
     "client_from_args",
+    "command_adder",
+    "emit",
     "settings_from_args",
+    "table",
 ]
 
 EXIT_OK = 0
@@ -79,3 +92,80 @@ def client_from_args(args: argparse.Namespace) -> Client:
     settings = settings_from_args(args)
     require_configured(settings)
     return Client(settings)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, Decimal):
+        return f"{value:,.2f}" if abs(value) >= 1 or value == 0 else f"{value:.4f}"
+    return str(value)
+
+
+def table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> str:
+    """A plain-text table; numbers right-aligned."""
+    cells = [[_cell(v) for v in row] for row in rows]
+    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
+    numeric = [
+        all(isinstance(row[i], int | Decimal | float) or row[i] is None for row in rows)
+        and bool(rows)
+        for i in range(len(headers))
+    ]
+
+    def line(values: Sequence[str]) -> str:
+        return "  ".join(
+            v.rjust(w) if num else v.ljust(w)
+            for v, w, num in zip(values, widths, numeric, strict=True)
+        ).rstrip()
+
+    out = [line(headers), line(["-" * w for w in widths])]
+    out.extend(line(r) for r in cells)
+    return "\n".join(out)
+
+
+def emit(
+    args: argparse.Namespace, data: Any, rows: Sequence[Sequence[Any]], headers: Sequence[str]
+) -> int:
+    if args.json:
+        json.dump(to_plain(data, decimals="str", times="iso"), sys.stdout, indent=2)
+        print()
+    elif rows:
+        print(table(rows, headers))
+    else:
+        print("(nothing)")
+    return 0
+
+
+def account_key(client: Client, given: str | None) -> str:
+    accounts = client.accounts.list()
+    if given:
+        for account in accounts:
+            if given in (account.account_id, account.account_id_key):
+                return account.account_id_key
+        raise ValidationError(f"no account {given!r}; see `etrade-sync accounts`", field="account")
+    open_accounts = [a for a in accounts if not a.is_closed]
+    if len(open_accounts) == 1:
+        return open_accounts[0].account_id_key
+    names = ", ".join(a.account_id or a.account_id_key for a in open_accounts)
+    raise ValidationError(f"name an account: {names}", field="account")
+
+
+def command_adder(sub: Any) -> tuple[Any, argparse.ArgumentParser]:
+    """``add(name, handler, help, *parents)`` registering a command with ``--env`` and
+    ``--json``, and the parent parser of an optional ``account`` argument."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--env", choices=("sandbox", "production", "paper"), help="override ETRADE_ENV"
+    )
+    common.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    account = argparse.ArgumentParser(add_help=False)
+    account.add_argument("account", nargs="?", help="accountId or accountIdKey")
+
+    def add(name: str, handler: Any, text: str, *parents: argparse.ArgumentParser) -> Any:
+        parser = sub.add_parser(name, parents=[common, *parents], help=text)
+        parser.set_defaults(handler=handler)
+        return parser
+
+    return add, account

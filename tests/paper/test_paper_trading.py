@@ -441,3 +441,15 @@ def test_change_and_poll_and_resolve(sim: Simulator, make_paper: Callable[..., C
         assert list(frame["symbol"]) == ["MSFT"]
         assert list(frame["price"]) == [float(fill.price)]
     assert book_requests(sim) == []
+
+
+def test_a_simulator_paper_client_without_files_keeps_a_private_book(
+    sim: Simulator, make_paper: Callable[..., Client]
+) -> None:
+    client = make_paper(journal_file=None)
+    assert client.paper is not None
+    path = Path(client.paper.path)
+    assert path.exists() and "etrade_sync-paper-" in str(path.parent)
+    client.orders.place("PAPER1", client.orders.preview("PAPER1", EquityOrder("KO", "BUY", 1)))
+    client.close()
+    assert not path.exists()
