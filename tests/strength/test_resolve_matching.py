@@ -86,6 +86,7 @@ def test_the_same_terms_do_resolve_to_the_order(
     theirs = other.orders.place(key, other.orders.preview(key, equity("IBM")))
     placed = trader.orders.resolve(key, cid)
     assert placed is not None and placed.order_id == theirs.order_id
+    assert placed.client_order_id == cid
     # the journal keeps the answer: the intent is done, with that order
     entry = trader.journal.find(key, cid)
     assert entry is not None
@@ -175,3 +176,19 @@ def test_an_option_order_on_another_expiry_is_not_the_intents(
     other.orders.place(margin_key, other.orders.preview(margin_key, buy(second)))
     cid = lost_place(sim, trader, margin_key, buy(first))
     assert_not_placed(sim, trader, margin_key, cid)
+
+
+def test_two_orders_with_the_intents_terms_leave_it_unknown(
+    sim: Simulator, pair: tuple[Client, Client]
+) -> None:
+    from etrade_sync.errors import OrderOutcomeUnknownError
+
+    trader, other = pair
+    key = sim.accounts[0].account_id_key
+    cid = lost_place(sim, trader, key, equity("IBM"))
+    for _ in range(2):
+        other.orders.place(key, other.orders.preview(key, equity("IBM")))
+    with pytest.raises(OrderOutcomeUnknownError, match="2 orders match its terms"):
+        trader.orders.resolve(key, cid)
+    entry = trader.journal.find(key, cid)
+    assert entry is not None and entry.status == Status.UNKNOWN
