@@ -162,7 +162,7 @@ def test_ctrl_c_ends_the_loop_and_the_code_after_it_runs(tmp_path: Path) -> None
                 client = Client(settings_for(sim, token_file=sys.argv[1] + "/t.json",
                                              journal_file=sys.argv[1] + "/j.sqlite3"))
                 client.auth.use_token(*sim.issue_access_token())
-                for quotes in client.market.watch(["AAPL"], every=0.3):
+                for quotes in client.market.watch(["AAPL"], every=2):
                     print("poll", flush=True)
                 print("stopped cleanly", flush=True)
             """
@@ -178,7 +178,7 @@ def test_ctrl_c_ends_the_loop_and_the_code_after_it_runs(tmp_path: Path) -> None
     )
     assert proc.stdout is not None
     assert proc.stdout.readline().strip() == "poll"
-    time.sleep(0.1)  # Ctrl-C lands while the watch waits for its next turn
+    time.sleep(0.5)  # Ctrl-C lands while the watch waits 2 s for its next turn
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=20)
     assert proc.returncode == 0, err

@@ -64,12 +64,12 @@ def test_polling_strategy_polls_at_its_pace_and_stops_on_ctrl_c(tmp_path: Path) 
         assert "4 polls" in done.stdout
         assert sim.log.hits("/v1/market/quote/*") == 4
         proc = subprocess.Popen(
-            [sys.executable, str(EXAMPLES / "polling_strategy.py"), "AAPL", "--every", "0.5"],
+            [sys.executable, str(EXAMPLES / "polling_strategy.py"), "AAPL", "--every", "2"],
             env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )  # fmt: skip
         assert proc.stdout is not None
         assert "AAPL" in proc.stdout.readline()
-        time.sleep(0.1)
+        time.sleep(0.5)  # Ctrl-C lands while the watch waits 2 s for its next poll
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=20)
     assert proc.returncode == 0, err

@@ -76,7 +76,7 @@ def test_ctrl_c_at_the_prompt_exits_130(sim: Simulator, tmp_path: Path) -> None:
         char = proc.stdout.read(1)
         assert char, seen
         seen += char
-    time.sleep(0.2)
+    time.sleep(0.5)  # the prompt is waiting in input()
     proc.send_signal(signal.SIGINT)
     _out, err = proc.communicate(timeout=30)
     assert proc.returncode == 130
