@@ -6,10 +6,12 @@ import os
 from pathlib import Path
 from typing import Any
 
+from cryptography.fernet import Fernet
+
 from etrade_sync import Settings
 from etrade_sync.simulator import Simulator
 
-__all__ = ["logged_in_env", "real_clock_env", "settings_for"]
+__all__ = ["clean_env", "logged_in_env", "real_clock_env", "settings_for", "sim_env"]
 
 
 def settings_for(sim: Simulator, **overrides: Any) -> Settings:
@@ -41,32 +43,47 @@ def real_clock_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k not in _FAKE_CLOCK_VARS}
 
 
-def logged_in_env(sim: Simulator, home: Path) -> dict[str, str]:
-    """An environment for a user's program on ``sim``, after the day's login.
+def clean_env(home: Path, **extra: str) -> dict[str, str]:
+    """The caller's environment without ETRADE_ variables, a private HOME, no .env."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ETRADE_")}
+    env.update(HOME=str(home), XDG_STATE_HOME=str(home / "state"), PYTHON_DOTENV_DISABLED="1")
+    env.update(extra)
+    return env
 
-    Every ``ETRADE_`` variable points at ``sim`` and at state under ``home``, and an
-    access token is saved encrypted there, so ``Client.from_env()`` works at once.
-    """
-    from cryptography.fernet import Fernet
 
-    from etrade_sync.client import Client
-
-    key = Fernet.generate_key().decode()
-    state = home / "state"
-    token_file, journal = state / "tokens.json", state / "journal.sqlite3"
-    settings = settings_for(sim, token_file=token_file, token_key=key, journal_file=journal)
-    with Client(settings) as client:
-        client.auth.use_token(*sim.issue_access_token())
-    return {
-        **{k: v for k, v in os.environ.items() if not k.startswith("ETRADE_")},
-        "HOME": str(home),
-        "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
+def sim_env(sim: Simulator, home: Path, **extra: str) -> dict[str, str]:
+    """Every variable pointing at ``sim``, with a token file and key of its own."""
+    values = {
+        "ETRADE_BASE_URL": sim.url,
+        "ETRADE_AUTHORIZE_URL": sim.authorize_url,
         "ETRADE_CONSUMER_KEY": sim.consumer_key,
         "ETRADE_CONSUMER_SECRET": sim.consumer_secret,
-        "ETRADE_BASE_URL": sim.url,
-        "ETRADE_OAUTH_BASE_URL": sim.url,
-        "ETRADE_AUTHORIZE_URL": sim.authorize_url,
-        "ETRADE_TOKEN_KEY": key,
-        "ETRADE_TOKEN_FILE": str(token_file),
-        "ETRADE_JOURNAL_FILE": str(journal),
+        "ETRADE_TOKEN_FILE": str(home / "tokens.json"),
+        "ETRADE_TOKEN_KEY": Fernet.generate_key().decode(),
+        "ETRADE_JOURNAL_FILE": str(home / "journal.sqlite3"),
     }
+    values.update(extra)
+    return clean_env(home, **values)
+
+
+def logged_in_env(sim: Simulator, home: Path) -> dict[str, str]:
+    """:func:`sim_env` after the day's login: an access token is saved, encrypted, in
+    the token file, so ``Client.from_env()`` works at once; this checkout on PYTHONPATH.
+    """
+    from etrade_sync.client import Client
+
+    env = sim_env(
+        sim,
+        home,
+        ETRADE_OAUTH_BASE_URL=sim.url,
+        PYTHONPATH=str(Path(__file__).resolve().parents[1]),
+    )
+    settings = settings_for(
+        sim,
+        token_file=env["ETRADE_TOKEN_FILE"],
+        token_key=env["ETRADE_TOKEN_KEY"],
+        journal_file=env["ETRADE_JOURNAL_FILE"],
+    )
+    with Client(settings) as client:
+        client.auth.use_token(*sim.issue_access_token())
+    return env

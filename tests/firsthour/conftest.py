@@ -2,41 +2,18 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from cryptography.fernet import Fernet
 
-from etrade_sync.simulator import Simulator
+from tests.support import clean_env, sim_env
+
+__all__ = ["Run", "clean_env", "sim_env"]
 
 Run = Callable[..., subprocess.CompletedProcess[str]]
-
-
-def clean_env(home: Path, **extra: str) -> dict[str, str]:
-    """The caller's environment without ETRADE_ variables, a private HOME, no .env."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ETRADE_")}
-    env.update(HOME=str(home), XDG_STATE_HOME=str(home / "state"), PYTHON_DOTENV_DISABLED="1")
-    env.update(extra)
-    return env
-
-
-def sim_env(sim: Simulator, home: Path, **extra: str) -> dict[str, str]:
-    """Every variable pointing at ``sim``, with a token file and key of its own."""
-    values = {
-        "ETRADE_BASE_URL": sim.url,
-        "ETRADE_AUTHORIZE_URL": sim.authorize_url,
-        "ETRADE_CONSUMER_KEY": sim.consumer_key,
-        "ETRADE_CONSUMER_SECRET": sim.consumer_secret,
-        "ETRADE_TOKEN_FILE": str(home / "tokens.json"),
-        "ETRADE_TOKEN_KEY": Fernet.generate_key().decode(),
-        "ETRADE_JOURNAL_FILE": str(home / "journal.sqlite3"),
-    }
-    values.update(extra)
-    return clean_env(home, **values)
 
 
 @pytest.fixture
